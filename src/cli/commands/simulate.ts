@@ -1,0 +1,5 @@
+import type { CliIo } from "../io.js";
+import { notYet } from "./not-yet.js";
+export async function simulateCommand(_opts: Record<string, unknown>, _io: CliIo): Promise<void> {
+  notYet("simulate");
+}

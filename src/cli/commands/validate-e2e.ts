@@ -1,0 +1,5 @@
+import type { CliIo } from "../io.js";
+import { notYet } from "./not-yet.js";
+export async function validateE2eCommand(_opts: Record<string, unknown>, _io: CliIo): Promise<void> {
+  notYet("validate e2e");
+}

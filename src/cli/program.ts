@@ -1,0 +1,162 @@
+/**
+ * The command table. Each action lazily imports its command module, which calls the library;
+ * `runCli` is the one place that maps errors to exit codes.
+ */
+import { Command, CommanderError, Option } from "commander";
+import { HisimError, InputError, formatIssue } from "../errors.js";
+import type { CliIo } from "./io.js";
+import { choiceArg, intArg, intListArg } from "./parse-args.js";
+
+const TRACE_FORMATS = ["auto", "mooncake", "bailian", "azure", "hisim", "vidur", "burstgpt"] as const;
+
+function buildProgram(io: CliIo): Command {
+  const program = new Command("hisim-tune")
+    .description("Find the cheapest LLM-serving deployment that meets latency SLOs, by simulation on a CPU.")
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .showHelpAfterError("(run with --help for usage)")
+    .option("--slo <file>", "SLO spec to plan for (runs the three-stage search)")
+    .option("--space <file>", "search space (default: the spec's searchSpace or search-spaces/default.json)")
+    .option("--out <dir>", "results folder (default: results/<run-id>)")
+    .option("--workers <n>", "worker threads (default: available cores)", intArg(1, 256))
+    .option("--seed <n>", "random seed", intArg(0, 2 ** 31 - 1), 1)
+    .option("--max-runs <n>", "cap on full simulations", intArg(1))
+    .option("--exhaustive", "evaluate the full grid instead of the staged search")
+    .option("--resume", "continue the run in --out, reusing its finished trials")
+    .option("--json", "print frontier.json to stdout")
+    .option("--quiet", "no progress on stderr")
+    .action(async (opts) => {
+      if (!opts.slo) {
+        program.outputHelp();
+        return;
+      }
+      const { searchCommand } = await import("./commands/search.js");
+      await searchCommand(opts, io);
+    });
+
+  program
+    .command("simulate")
+    .description("simulate one deployment on one workload")
+    .requiredOption("--deployment <file>", "deployment JSON")
+    .requiredOption("--workload <file>", "workload JSON")
+    .option("--seed <n>", "random seed", intArg(0, 2 ** 31 - 1), 1)
+    .option("--json", "print the result as JSON")
+    .option("--out <file>", "also write the JSON result to this file")
+    .action(async (opts) => {
+      const { simulateCommand } = await import("./commands/simulate.js");
+      await simulateCommand(opts, io);
+    });
+
+  program
+    .command("estimate")
+    .description("latency of one forward step of a batch")
+    .requiredOption("--model <id|config.json>", "model id, Hugging Face name or config.json")
+    .requiredOption("--gpu <id>", "GPU id")
+    .option("--tp <n>", "tensor parallelism", intArg(1, 64), 1)
+    .addOption(new Option("--weights <dtype>", "weight dtype").choices(["bf16", "fp8", "int4"]).default("bf16"))
+    .addOption(new Option("--kv-dtype <dtype>", "KV cache dtype").choices(["bf16", "fp8"]).default("bf16"))
+    .addOption(new Option("--engine <kind>", "serving engine").choices(["sglang", "vllm"]).default("sglang"))
+    .addOption(new Option("--backend <kind>", "estimator backend").choices(["auto", "table", "roofline"]).default("auto"))
+    .requiredOption("--batch <list>", 'requests as cacheLen:inputLen, comma-separated ("0:1024,4096:1")')
+    .option("--json", "print JSON")
+    .action(async (opts) => {
+      const { estimateCommand } = await import("./commands/estimate.js");
+      await estimateCommand(opts, io);
+    });
+
+  const trace = program.command("trace").description("inspect a request trace");
+  trace
+    .command("stats <file>")
+    .description("count, span, rate, length percentiles, unbounded prefix hit rate")
+    .option("--format <fmt>", "trace format", choiceArg(TRACE_FORMATS), "auto")
+    .option("--json", "print JSON")
+    .action(async (file, opts) => {
+      const { traceStatsCommand } = await import("./commands/trace.js");
+      await traceStatsCommand(file, opts, io);
+    });
+  trace
+    .command("hit-curve <file>")
+    .description("prefix-cache hit rate at every capacity, in one pass (stack distance)")
+    .requiredOption("--capacities <tokens>", "comma-separated capacities in tokens (0 = unbounded)", intListArg)
+    .option("--block-size <n>", "tokens per block (default: the trace's)", intArg(1))
+    .option("--policy <p>", "eviction policy", choiceArg(["lru", "lfu"] as const), "lru")
+    .option("--format <fmt>", "trace format", choiceArg(TRACE_FORMATS), "auto")
+    .option("--json", "print JSON")
+    .action(async (file, opts) => {
+      const { traceHitCurveCommand } = await import("./commands/trace.js");
+      await traceHitCurveCommand(file, opts, io);
+    });
+
+  const validate = program.command("validate").description("check inputs and the simulator against measurements");
+  validate
+    .command("estimator")
+    .description("predict every row of a measured kernel table and report the error")
+    .requiredOption("--measured <csv>", "AIConfigurator-format kernel table")
+    .requiredOption("--gpu <id>", "GPU the table was measured on")
+    .addOption(new Option("--backend <kind>", "estimator backend").choices(["auto", "table", "roofline"]).default("auto"))
+    .option("--json", "print JSON")
+    .action(async (opts) => {
+      const { validateEstimatorCommand } = await import("./commands/validate-estimator.js");
+      await validateEstimatorCommand(opts, io);
+    });
+  validate
+    .command("e2e")
+    .description("simulate measured end-to-end benchmark rows and report the error")
+    .requiredOption("--measured <csv>", "measured rows (AIConfigurator silicon CSV format)")
+    .option("--json", "print JSON")
+    .action(async (opts) => {
+      const { validateE2eCommand } = await import("./commands/validate-e2e.js");
+      await validateE2eCommand(opts, io);
+    });
+  validate
+    .command("config <file>")
+    .description("check any input file (SLO spec, search space, deployment, workload, catalog entry)")
+    .action(async (file) => {
+      const { validateConfigCommand } = await import("./commands/validate-config.js");
+      await validateConfigCommand(file, io);
+    });
+
+  program
+    .command("catalog [what]")
+    .description("list bundled models and GPUs (what: models | gpus | media)")
+    .option("--json", "print JSON")
+    .action(async (what, opts) => {
+      const { catalogCommand } = await import("./commands/catalog.js");
+      await catalogCommand(what, opts, io);
+    });
+
+  return program;
+}
+
+/** Runs the CLI on `argv` (without node and script) and returns the exit code. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return 0;
+  } catch (e) {
+    return exitCodeFor(e, io);
+  }
+}
+
+function exitCodeFor(e: unknown, io: CliIo): number {
+  if (e instanceof CommanderError) {
+    // Help and version are not errors; commander already printed its message.
+    if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return 0;
+    return 2;
+  }
+  if (e instanceof InputError) {
+    io.err(`hisim-tune: invalid input\n${e.issues.map((i) => `  ${formatIssue(i)}`).join("\n")}\n`);
+    return 2;
+  }
+  if (e instanceof HisimError) {
+    io.err(`hisim-tune: ${e.message}\n`);
+    return e.exitCode;
+  }
+  const err = e as Error;
+  io.err(
+    `hisim-tune: internal error: ${err?.message ?? String(e)}\n` +
+      (process.env.HISIM_DEBUG ? `${err?.stack ?? ""}\n` : "  (set HISIM_DEBUG=1 for a stack trace; please report this as a bug)\n"),
+  );
+  return 1;
+}

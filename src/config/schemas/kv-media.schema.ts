@@ -1,0 +1,18 @@
+import { sourceSchema } from "./common.schema.js";
+
+/** A KV-cache storage medium for the L2 (host) or L3 (storage) tier. */
+export const kvMediaSchema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["id", "name", "tier", "source", "readGBps", "writeGBps", "latencyUs", "usdPerGbHour"],
+  properties: {
+    id: { type: "string", minLength: 1 },
+    name: { type: "string" },
+    tier: { type: "string", enum: ["l2", "l3"] },
+    source: sourceSchema,
+    readGBps: { type: "number", exclusiveMinimum: 0, description: "Per-node read bandwidth into the tier above." },
+    writeGBps: { type: "number", exclusiveMinimum: 0 },
+    latencyUs: { type: "number", minimum: 0, description: "Fixed cost per transfer batch." },
+    usdPerGbHour: { type: "number", minimum: 0 },
+  },
+} as const;

@@ -1,0 +1,57 @@
+import { sourceSchema } from "./common.schema.js";
+
+/**
+ * A transformer architecture, enough to count FLOPs, weight bytes and KV bytes.
+ * Dense GQA, MoE (routed + shared experts, leading dense layers) and MLA are all representable.
+ */
+export const modelSchema = {
+  type: "object",
+  additionalProperties: false,
+  required: [
+    "id", "source", "hiddenSize", "numLayers", "numAttentionHeads", "numKeyValueHeads", "headDim",
+    "intermediateSize", "vocabSize", "maxContextTokens",
+  ],
+  properties: {
+    id: { type: "string", minLength: 1 },
+    aliases: { type: "array", items: { type: "string" }, default: [] },
+    source: sourceSchema,
+    nativeWeights: { type: "string", enum: ["bf16", "fp8"], default: "bf16",
+      description: "Dtype the checkpoint is published in (DeepSeek-V3 ships fp8)." },
+    hiddenSize: { type: "integer", minimum: 1 },
+    numLayers: { type: "integer", minimum: 1 },
+    numAttentionHeads: { type: "integer", minimum: 1 },
+    numKeyValueHeads: { type: "integer", minimum: 1 },
+    headDim: { type: "integer", minimum: 1 },
+    intermediateSize: { type: "integer", minimum: 1, description: "FFN width of dense layers." },
+    vocabSize: { type: "integer", minimum: 1 },
+    tieWordEmbeddings: { type: "boolean", default: false },
+    maxContextTokens: { type: "integer", minimum: 1 },
+    moe: {
+      type: "object",
+      additionalProperties: false,
+      required: ["numExperts", "expertsPerToken", "expertIntermediateSize"],
+      properties: {
+        numExperts: { type: "integer", minimum: 1 },
+        expertsPerToken: { type: "integer", minimum: 1 },
+        expertIntermediateSize: { type: "integer", minimum: 1 },
+        numSharedExperts: { type: "integer", minimum: 0, default: 0 },
+        sharedExpertIntermediateSize: { type: "integer", minimum: 0, default: 0,
+          description: "Width of each shared expert; 0 = expertIntermediateSize." },
+        firstDenseLayers: { type: "integer", minimum: 0, default: 0,
+          description: "Leading layers with a dense FFN of intermediateSize (DeepSeek first_k_dense_replace)." },
+      },
+    },
+    mla: {
+      type: "object",
+      additionalProperties: false,
+      required: ["kvLoraRank", "qkNopeHeadDim", "qkRopeHeadDim", "vHeadDim"],
+      properties: {
+        qLoraRank: { type: "integer", minimum: 0, default: 0, description: "0 = no query compression." },
+        kvLoraRank: { type: "integer", minimum: 1 },
+        qkNopeHeadDim: { type: "integer", minimum: 1 },
+        qkRopeHeadDim: { type: "integer", minimum: 1 },
+        vHeadDim: { type: "integer", minimum: 1 },
+      },
+    },
+  },
+} as const;
