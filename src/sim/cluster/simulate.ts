@@ -1,0 +1,230 @@
+/**
+ * The cluster simulation: N identical replicas behind one global router, one clock, one event queue.
+ * Open-loop arrivals are fed from a sorted cursor (one pending arrival event at a time) and
+ * dependent requests (session turns, closed-loop clients) are released when their predecessor
+ * completes, so the queue holds O(requests in flight) events.
+ */
+import { InvariantError } from "../../errors.js";
+import { L3Store } from "../cache/l3-store.js";
+import { TransferChannel, gbpsToBytesPerUs } from "../cache/transfer-channel.js";
+import type { ResolvedDeployment } from "../deployment/resolve.js";
+import { Replica, type ReplicaHost, type ReplicaTiers } from "../engine/replica.js";
+import { ReqPool, type Req } from "../engine/request.js";
+import type { StepEstimator } from "../estimator/types.js";
+import { EventQueue, EventRank, newPoppedEvent } from "../event-queue.js";
+import type { RouteRequest, Router } from "../router/types.js";
+import { LogHistogram } from "../metrics/log-histogram.js";
+import type { RequestTable } from "../workload/request-table.js";
+import { summarize, type SimulationResult } from "./summary.js";
+
+const EV_ARRIVAL = 1;
+const EV_STEP = 2;
+const EV_WAKE = 3;
+const EV_IO = 4;
+const EV_POLL = 5;
+const EV_HOUSEKEEPING = 6;
+
+export interface SimulationInput {
+  dep: ResolvedDeployment;
+  table: RequestTable;
+  /** One estimator for every replica (same deployment), so its memo is shared. */
+  estimator: StepEstimator;
+  /** Global router; omitted for a single replica. */
+  router?: Router;
+  /** Router load-poll interval (power_of_two's LoadMonitor), seconds. */
+  loadPollIntervalS?: number;
+  /** Check KV invariants every this many events (tests); 0 = never. */
+  checkInvariantsEvery?: number;
+}
+
+/** Per-request outcomes, indexed by request; NaN for requests that never finished. */
+export interface RequestOutcomes {
+  arrivalUs: Float64Array;
+  firstTokenUs: Float64Array;
+  finishUs: Float64Array;
+  replica: Int32Array;
+  /** Prefix-hit tokens per tier at admission. */
+  hitL1: Int32Array;
+  hitL2: Int32Array;
+  hitL3: Int32Array;
+}
+
+/** Runs the simulation to completion. Pure: the same input gives the same result. */
+export function simulate(input: SimulationInput): SimulationResult {
+  const { dep, table, estimator } = input;
+  const n = table.count;
+  const R = dep.replicas;
+  if (R > 1 && !input.router) throw new InvariantError("a cluster of several replicas needs a router");
+  const queue = new EventQueue();
+  const pool = new ReqPool();
+  const out: RequestOutcomes = {
+    arrivalUs: new Float64Array(n).fill(NaN),
+    firstTokenUs: new Float64Array(n).fill(NaN),
+    finishUs: new Float64Array(n).fill(NaN),
+    replica: new Int32Array(n).fill(-1),
+    hitL1: new Int32Array(n),
+    hitL2: new Int32Array(n),
+    hitL3: new Int32Array(n),
+  };
+  const itl = new LogHistogram();
+  let rejected = 0;
+  let pendingArrivals = 0;
+
+  // Dependents: requests released by another's completion.
+  const firstFollower = new Int32Array(n).fill(-1);
+  const nextFollower = new Int32Array(n).fill(-1);
+  for (let i = n - 1; i >= 0; i--) {
+    const p = table.after[i];
+    if (p >= 0) {
+      nextFollower[i] = firstFollower[p];
+      firstFollower[p] = i;
+    }
+  }
+  // Open-loop arrivals in (time, index) order.
+  let openCount = 0;
+  for (let i = 0; i < n; i++) if (table.after[i] < 0) openCount++;
+  const open = new Int32Array(openCount);
+  for (let i = 0, k = 0; i < n; i++) if (table.after[i] < 0) open[k++] = i;
+  const sortedOpen = Array.from(open).sort((a, b) => table.arrivalUs[a] - table.arrivalUs[b] || a - b);
+  let cursor = 0;
+  const pushNextOpen = (): void => {
+    if (cursor < sortedOpen.length) {
+      const i = sortedOpen[cursor++];
+      queue.push(table.arrivalUs[i], EventRank.arrival, EV_ARRIVAL, i, 1);
+      pendingArrivals++;
+    }
+  };
+
+  // Tiers: L2 channels per replica; L3 store and channels per replica or shared.
+  const kv = dep.kvCache;
+  let sharedL3: ReplicaTiers | undefined;
+  const l3BlockBytes = table.blockSize * dep.kvBytesPerTokenPerReplica;
+  const makeL3 = (): ReplicaTiers => {
+    const l3 = kv.l3!;
+    return {
+      l3: new L3Store(Math.floor((l3.capacityGb * 1e9) / l3BlockBytes)),
+      l3Read: new TransferChannel(gbpsToBytesPerUs(l3.readGBps), l3.latencyUs),
+      l3Write: new TransferChannel(gbpsToBytesPerUs(l3.writeGBps), l3.latencyUs),
+    };
+  };
+  if (kv.l3 && kv.l3.shared) sharedL3 = makeL3();
+
+  const host: ReplicaHost = {
+    scheduleStepDone: (r, at) => queue.push(at, EventRank.stepDone, EV_STEP, r),
+    scheduleWake: (r, at) => queue.push(at, EventRank.schedule, EV_WAKE, r),
+    scheduleIo: (r, at, op) => queue.push(at, EventRank.ioDone, EV_IO, r, op),
+    onFirstToken: (req: Req, t: number) => {
+      out.firstTokenUs[req.idx] = t;
+    },
+    onInterToken: (gapUs: number) => itl.add(gapUs),
+    onFinish: (req: Req, t: number) => {
+      out.finishUs[req.idx] = t;
+      out.hitL1[req.idx] = req.hitL1;
+      out.hitL2[req.idx] = req.hitL2;
+      out.hitL3[req.idx] = req.hitL3;
+      input.router?.onComplete(out.replica[req.idx], t);
+      release(req.idx, t);
+    },
+    onReject: (req: Req, t: number) => {
+      rejected++;
+      input.router?.onComplete(out.replica[req.idx], t);
+      release(req.idx, t);
+    },
+  };
+
+  const replicas: Replica[] = [];
+  for (let r = 0; r < R; r++) {
+    let tiers: ReplicaTiers = {};
+    if (kv.l2) {
+      tiers.l2Read = new TransferChannel(gbpsToBytesPerUs(kv.l2.readGBps), kv.l2.latencyUs);
+      tiers.l2Write = new TransferChannel(gbpsToBytesPerUs(kv.l2.writeGBps), kv.l2.latencyUs);
+    }
+    if (kv.l3) tiers = { ...tiers, ...(sharedL3 ?? makeL3()) };
+    replicas.push(new Replica(r, dep, table, estimator, host, pool, tiers));
+  }
+
+  function release(idx: number, t: number): void {
+    for (let f = firstFollower[idx]; f >= 0; f = nextFollower[f]) {
+      queue.push(t + table.afterDelayUs[f], EventRank.arrival, EV_ARRIVAL, f, 0);
+      pendingArrivals++;
+    }
+  }
+
+  const rr: RouteRequest = { index: 0, inputTokens: 0, blockSize: table.blockSize, hashIds: table.hashIds, hashStart: 0, hashEnd: 0 };
+  const arrive = (i: number, t: number): void => {
+    const B = table.blockSize;
+    const req = pool.take();
+    req.idx = i;
+    req.arrivalUs = t;
+    req.inputTokens = table.inputTokens[i];
+    req.outputTokens = table.outputTokens[i];
+    req.hashStart = table.hashStart[i];
+    req.hashEnd = table.hashStart[i + 1];
+    const promptBlocks = Math.min(Math.ceil(req.inputTokens / B), req.hashEnd - req.hashStart);
+    req.promptFullBlocks = Math.min(Math.floor(req.inputTokens / B), promptBlocks);
+    out.arrivalUs[i] = t;
+    let target = 0;
+    if (input.router) {
+      rr.index = i;
+      rr.inputTokens = req.inputTokens;
+      rr.hashStart = req.hashStart;
+      rr.hashEnd = req.hashStart + promptBlocks;
+      target = input.router.route(rr, t);
+      if (target < 0 || target >= R) throw new InvariantError(`router returned replica ${target} of ${R}`);
+    }
+    out.replica[i] = target;
+    replicas[target].arrive(req, t);
+  };
+
+  pushNextOpen();
+  const pollUs = (input.loadPollIntervalS ?? 10) * 1e6;
+  if (input.router && R > 1) {
+    queue.push(pollUs, EventRank.periodic, EV_POLL, 0);
+    const h = input.router.housekeeping(0);
+    if (Number.isFinite(h)) queue.push(h, EventRank.periodic, EV_HOUSEKEEPING, 0);
+  }
+  const loads = new Float64Array(R);
+  const ev = newPoppedEvent();
+  const checkEvery = input.checkInvariantsEvery ?? 0;
+  let events = 0;
+  let lastUs = 0;
+  while (queue.pop(ev)) {
+    events++;
+    lastUs = ev.timeUs;
+    switch (ev.kind) {
+      case EV_ARRIVAL:
+        pendingArrivals--;
+        if (ev.payload === 1) pushNextOpen();
+        arrive(ev.target, ev.timeUs);
+        break;
+      case EV_STEP:
+        replicas[ev.target].onStepDone(ev.timeUs);
+        break;
+      case EV_WAKE:
+        replicas[ev.target].onWake(ev.timeUs);
+        break;
+      case EV_IO:
+        replicas[ev.target].onIoDone(ev.payload, ev.timeUs);
+        break;
+      case EV_POLL:
+        for (let r = 0; r < R; r++) loads[r] = replicas[r].loadTokens();
+        input.router!.onLoadPoll(loads, ev.timeUs);
+        if (outstandingWork()) queue.push(ev.timeUs + pollUs, EventRank.periodic, EV_POLL, 0);
+        break;
+      case EV_HOUSEKEEPING: {
+        const next = input.router!.housekeeping(ev.timeUs);
+        if (Number.isFinite(next) && outstandingWork()) queue.push(Math.max(next, ev.timeUs + 1), EventRank.periodic, EV_HOUSEKEEPING, 0);
+        break;
+      }
+    }
+    if (checkEvery > 0 && events % checkEvery === 0) for (const r of replicas) r.checkInvariants();
+  }
+  if (checkEvery > 0) for (const r of replicas) r.checkInvariants();
+
+  function outstandingWork(): boolean {
+    // Periodic events keep going only while requests are still to arrive or in flight.
+    return pool.live > 0 || pendingArrivals > 0 || cursor < sortedOpen.length;
+  }
+
+  return summarize({ dep, table, out, itl, replicas, rejected, lastUs, peakInFlight: pool.peakLive, events });
+}
