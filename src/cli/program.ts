@@ -13,6 +13,8 @@ function buildProgram(io: CliIo): Command {
   const program = new Command("hisim-tune")
     .description("Find the cheapest LLM-serving deployment that meets latency SLOs, by simulation on a CPU.")
     .exitOverride()
+    // Root options (--json, --seed, --out) must not swallow the same flags of subcommands.
+    .enablePositionalOptions()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError("(run with --help for usage)")
     .option("--slo <file>", "SLO spec to plan for (runs the three-stage search)")

@@ -1,0 +1,49 @@
+/** Minimal CSV for trace files: comma-separated, optional double quotes ("" escapes a quote). */
+import { lineError } from "./record.js";
+
+/** The fields of one CSV line. */
+export function splitCsvLine(line: string): string[] {
+  if (line.indexOf('"') < 0) return line.split(",");
+  const out: string[] = [];
+  let field = "";
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quoted) {
+      if (c === '"') {
+        if (line[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else quoted = false;
+      } else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") {
+      out.push(field);
+      field = "";
+    } else field += c;
+  }
+  out.push(field);
+  return out;
+}
+
+/** Header name as compared: trimmed, lower case, spaces and underscores ignored. */
+export function normalizeHeader(name: string): string {
+  return name.trim().toLowerCase().replace(/[\s_]+/g, "");
+}
+
+/**
+ * Column indices of `required` (and `optional`, -1 when absent) in a header line.
+ * @throws InputError naming the line and the expected columns
+ */
+export function headerColumns(
+  header: string, required: readonly string[], optional: readonly string[], file: string, lineNo: number, format: string,
+): { required: number[]; optional: number[] } {
+  const names = splitCsvLine(header).map(normalizeHeader);
+  const find = (c: string): number => names.indexOf(normalizeHeader(c));
+  const req = required.map(find);
+  const missing = required.filter((_, k) => req[k] < 0);
+  if (missing.length > 0) {
+    throw lineError(file, lineNo, `expected the ${format} trace CSV header with columns ${required.join(", ")} (missing ${missing.join(", ")}), got "${header.slice(0, 80)}"`);
+  }
+  return { required: req, optional: optional.map(find) };
+}
