@@ -1,0 +1,40 @@
+/** Assembles `frontier.json` (SPEC section 6a) from the evaluated points. */
+import { closestMisses, paretoFrontier, recommend } from "../search/pareto.js";
+import type { FrontierFile, HitCurvePoint, Point, SloTargets } from "../search/types.js";
+
+export interface FrontierInputs {
+  runId: string;
+  /** Simulations run (stage 1 screening is not counted). */
+  runs: number;
+  wallS: number;
+  demandRps: number;
+  points: readonly Point[];
+  targets: SloTargets;
+  hitCurve?: readonly HitCurvePoint[];
+  /** How many closest misses to list when nothing meets the SLO. @default 5 */
+  closestCount?: number;
+}
+
+/**
+ * Points sorted by (stage, id), a repeated id kept once (its earliest stage), the frontier, the
+ * recommendation and, when there is none, the closest misses. Key order is fixed, so the JSON is
+ * byte-identical for identical inputs.
+ */
+export function buildFrontierFile(x: FrontierInputs): FrontierFile {
+  const sorted = [...x.points].sort((a, b) => a.stage - b.stage || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const seen = new Set<string>();
+  const points = sorted.filter((p) => (seen.has(p.id) ? false : (seen.add(p.id), true)));
+  const recommended = recommend(points, x.targets);
+  const file: FrontierFile = {
+    runId: x.runId,
+    runs: x.runs,
+    wallS: x.wallS,
+    demandRps: x.demandRps,
+    recommended,
+    frontier: paretoFrontier(points, x.targets),
+    points,
+  };
+  if (recommended === null) file.closest = closestMisses(points, x.targets, x.closestCount ?? 5);
+  if (x.hitCurve) file.hitCurve = [...x.hitCurve];
+  return file;
+}
