@@ -4,7 +4,11 @@
  */
 import type { BenchSection } from "./figure.js";
 
-const sections: (() => Promise<{ default: BenchSection } | { sections: BenchSection[] }>)[] = [];
+const sections: (() => Promise<{ default: BenchSection } | { sections: BenchSection[] }>)[] = [
+  () => import("./router.js"),
+  () => import("./workload.js"),
+  () => import("./estimator.js"),
+];
 
 async function main(): Promise<void> {
   const only = process.argv[2];

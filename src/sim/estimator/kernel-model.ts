@@ -1,0 +1,397 @@
+/**
+ * Per-kernel latency for one GPU behind one interface, with two backends:
+ * - table: interpolation in the GPU's bundled measured tables. What is interpolated is the log of
+ *   measured / modeled latency, where the model is the roofline fitted on this GPU's own bundled rows;
+ *   the model carries the shape's physics (FLOPs, bytes, waves, launch floor), the table the residual,
+ *   which varies slowly and so survives the dropped grid rows.
+ * - roofline: the fitted models alone. On a profiled GPU it uses the fit that excludes that GPU
+ *   (leave-one-GPU-out, so `validate estimator --backend roofline` is an honest no-table prediction);
+ *   other GPUs use the fit on every profiled GPU.
+ * `auto` uses the table where it covers the shape, and elsewhere the GPU's own fitted model anchored
+ * to the nearest measured point ("anchored"). Unprofiled GPUs get the roofline.
+ */
+import type { GpuSpec } from "../../config/types.js";
+import { InputError } from "../../errors.js";
+import { SparseGrid, type GridLookup } from "./grid-interp.js";
+import {
+  rooflineFitKey, selfFitKey, type AllreduceRow, type AttentionParams, type AttentionRow, type ElementwiseOp,
+  type GemmKind, type GemmParams, type KernelProfiles, type RooflineFit, type RooflineFitSet,
+} from "./kernel-profiles.js";
+import {
+  allgatherModelMs, allreduceModelMs, attentionModelMs, contextWork, elementwiseModelMs, gemmModelMs,
+  gemmVariant, generationWork, type AttentionWork, type GemmVariant, type GemmVariantKind,
+} from "./roofline.js";
+
+export type Backend = "auto" | "table" | "roofline";
+/**
+ * Where an operator's time came from: a measured table; the fitted roofline; the roofline anchored to
+ * the nearest measured point (outside a table's grid, another head shape, weight-only variants);
+ * a constant (engine overhead).
+ */
+export type OpSource = "table" | "roofline" | "anchored" | "constant";
+
+const AIC_GEMM_DTYPE: Record<GemmKind, string> = { bf16: "bfloat16", fp8: "fp8", fp8_block: "fp8_block" };
+
+interface GemmTable {
+  kind: GemmKind;
+  grid: SparseGrid;
+}
+
+interface AttnGroup {
+  attnDtype: string;
+  kvDtype: string;
+  heads: number;
+  kvHeads: number;
+  headDim: number;
+  grid: SparseGrid;
+}
+
+/** A resolved attention kernel: the parameters, peak and (maybe) table group for one head shape. */
+export interface AttentionHandle {
+  decode: boolean;
+  params: AttentionParams;
+  peakTflops: number;
+  group: AttnGroup | undefined;
+  /** The group matches the head shape exactly. */
+  exact: boolean;
+}
+
+interface BuiltTables {
+  gemm: Map<GemmKind, GemmTable>;
+  context: AttnGroup[];
+  generation: AttnGroup[];
+  allreduce: Map<string, SparseGrid>;
+}
+
+/** Interpolation grids per bundled table set and fit; deterministic, so sharing them is safe. */
+const builtTables = new WeakMap<KernelProfiles, WeakMap<RooflineFit, BuiltTables>>();
+
+export interface KernelModelOptions {
+  gpu: GpuSpec;
+  backend: Backend;
+  fits: RooflineFitSet;
+  profiles?: KernelProfiles;
+}
+
+const aicKvDtype = (kv: "bf16" | "fp8") => (kv === "fp8" ? "fp8" : "bfloat16");
+
+/**
+ * The interpolation base of attention tables leaves out wave quantization: the tables already hold
+ * it at their grid points, and a stepped base makes the residual between grid points jump (measured:
+ * held-out error rises from 4.4% to 4.6% on H100 and 4.7% to 5.5% on A100 with it).
+ */
+const smoothCache = new WeakMap<AttentionParams, AttentionParams>();
+function smoothBase(p: AttentionParams): AttentionParams {
+  if (p.waveAlpha === 0) return p;
+  let s = smoothCache.get(p);
+  if (!s) smoothCache.set(p, (s = { ...p, waveAlpha: 0 }));
+  return s;
+}
+
+export class KernelModel {
+  readonly gpu: GpuSpec;
+  readonly backend: Backend;
+  /** Parameters of the models used alone or as interpolation base. */
+  readonly fit: RooflineFit;
+  readonly fitKey: string;
+  readonly hasTables: boolean;
+  /** Source of the last value returned (valid until the next call). */
+  lastSource: OpSource = "roofline";
+
+  private readonly gemmTables: Map<GemmKind, GemmTable>;
+  private readonly ctxGroups: AttnGroup[];
+  private readonly genGroups: AttnGroup[];
+  private readonly arGrids: Map<string, SparseGrid>;
+  private readonly look: GridLookup = { value: 0, inside: false };
+  private readonly c3 = new Float64Array(3);
+  private readonly c2 = new Float64Array(2);
+  private readonly c1 = new Float64Array(1);
+
+  constructor(opts: KernelModelOptions) {
+    this.gpu = opts.gpu;
+    this.backend = opts.backend;
+    const useTables = opts.backend !== "roofline" && opts.profiles !== undefined;
+    if (opts.backend === "table" && !opts.profiles) {
+      throw new InputError(
+        `no measured kernel tables are bundled for ${opts.gpu.id} (tables exist for ${opts.fits.profiledGpus.join(", ")}); ` +
+          "expected --backend auto or roofline",
+      );
+    }
+    const profiled = opts.fits.profiledGpus.includes(opts.gpu.id);
+    this.fitKey = useTables && profiled ? selfFitKey(opts.gpu.id) : rooflineFitKey(opts.fits, opts.gpu.id);
+    const fit = opts.fits.fits[this.fitKey];
+    if (!fit) throw new InputError(`roofline fit "${this.fitKey}" is missing from the bundled roofline-fit.json`);
+    this.fit = fit;
+    this.hasTables = useTables;
+    if (useTables) {
+      // Grids depend only on (tables, GPU, fit): build them once per process and share them.
+      if (opts.profiles!.gpuId !== opts.gpu.id) {
+        throw new InputError(`kernel tables of ${opts.profiles!.gpuId} were given for ${opts.gpu.id}; expected that GPU's own tables`);
+      }
+      let byFit = builtTables.get(opts.profiles!);
+      if (!byFit) builtTables.set(opts.profiles!, (byFit = new WeakMap()));
+      let t = byFit.get(fit);
+      if (!t) byFit.set(fit, (t = this.buildTables(opts.profiles!)));
+      this.gemmTables = t.gemm;
+      this.ctxGroups = t.context;
+      this.genGroups = t.generation;
+      this.arGrids = t.allreduce;
+    } else {
+      this.gemmTables = new Map();
+      this.ctxGroups = [];
+      this.genGroups = [];
+      this.arGrids = new Map();
+    }
+  }
+
+  // ------------------------------------------------------------------ GEMM
+
+  private gemmParams(kind: GemmVariantKind): GemmParams {
+    const g = this.fit.gemm;
+    if (kind === "fp8") return g.fp8 ?? g.bf16;
+    if (kind === "fp8_block") return g.fp8_block ?? g.fp8 ?? g.bf16;
+    return g.bf16;
+  }
+
+  /** The variant a weight dtype runs as on this GPU (fp8 without fp8 tensor cores is weight-only). */
+  variantKind(kind: GemmVariantKind): GemmVariantKind {
+    if ((kind === "fp8" || kind === "fp8_block") && this.gpu.fp8Tflops === null) return "wo8";
+    return kind;
+  }
+
+  variant(kind: GemmVariantKind): GemmVariant {
+    return gemmVariant(this.gpu, this.variantKind(kind));
+  }
+
+  /** Modeled (untabled) GEMM time, ms. */
+  gemmBaseMs(kind: GemmVariantKind, m: number, n: number, k: number): number {
+    const vk = this.variantKind(kind);
+    return gemmModelMs(this.gemmParams(vk), this.gpu, gemmVariant(this.gpu, vk), m, n, k);
+  }
+
+  /** GEMM latency in ms: `m` tokens x `k` -> `n` features, weights of `kind`. */
+  gemmMs(kind: GemmVariantKind, m: number, n: number, k: number): number {
+    const vk = this.variantKind(kind);
+    const base = gemmModelMs(this.gemmParams(vk), this.gpu, gemmVariant(this.gpu, vk), m, n, k);
+    if (!this.hasTables) {
+      this.lastSource = "roofline";
+      return base;
+    }
+    // Weight-only variants borrow the bf16 table's residual (same compute path, fewer weight bytes).
+    const tableKind: GemmKind = vk === "fp8" || vk === "fp8_block" ? vk : "bf16";
+    const t = this.gemmTables.get(tableKind) ?? this.gemmTables.get("bf16");
+    if (!t) {
+      this.lastSource = "anchored";
+      return base;
+    }
+    this.c3[0] = m;
+    this.c3[1] = n;
+    this.c3[2] = k;
+    t.grid.lookup(this.c3, this.look);
+    this.lastSource = this.look.inside && t.kind === vk ? "table" : "anchored";
+    return base * Math.exp(this.look.value);
+  }
+
+  /** Whether the bundled GEMM table of `kind` holds exactly this grid point. */
+  gemmInTable(kind: GemmKind, m: number, n: number, k: number): boolean {
+    const t = this.gemmTables.get(kind);
+    if (!t) return false;
+    this.c3[0] = m;
+    this.c3[1] = n;
+    this.c3[2] = k;
+    return t.grid.has(this.c3);
+  }
+
+  // ------------------------------------------------------------------ attention
+
+  /**
+   * Resolves the kernel for a head shape. `attnDtype` fp8 = fp8 attention math (H100 FA3 fp8);
+   * `kvDtype` is the KV-cache element type. `table` = false skips tables (MLA: no table covers it).
+   */
+  attention(
+    decode: boolean, heads: number, kvHeads: number, headDim: number, attnDtype: "bf16" | "fp8", kvDtype: "bf16" | "fp8",
+    table = true,
+  ): AttentionHandle {
+    const aAttn = attnDtype === "fp8" && this.gpu.fp8Tflops !== null ? "fp8" : "bfloat16";
+    const aKv = aicKvDtype(kvDtype);
+    const key = `${aAttn}/${aKv}`;
+    const byKey = decode ? this.fit.generation : this.fit.context;
+    let params = byKey[key] ?? byKey[`bfloat16/${aKv}`] ?? byKey["bfloat16/bfloat16"] ?? Object.values(byKey)[0];
+    if (this.hasTables && table) params = smoothBase(params);
+    const peakTflops = aAttn === "fp8" ? (this.gpu.fp8Tflops ?? this.gpu.bf16Tflops) : this.gpu.bf16Tflops;
+    let group: AttnGroup | undefined;
+    let exact = false;
+    if (this.hasTables && table) {
+      const groups = decode ? this.genGroups : this.ctxGroups;
+      let best = Infinity;
+      for (const g of groups) {
+        // Same dtypes preferred; a different dtype pair costs more than any head-count distance.
+        const dtypeCost = (g.attnDtype === aAttn ? 0 : 100) + (g.kvDtype === aKv ? 0 : 100);
+        const dist =
+          dtypeCost + Math.abs(Math.log(g.heads / heads)) + Math.abs(Math.log(g.kvHeads / kvHeads)) +
+          Math.abs(Math.log(g.headDim / headDim));
+        if (dist < best) {
+          best = dist;
+          group = g;
+        }
+      }
+      exact = best < 1e-9;
+    }
+    return { decode, params, peakTflops, group, exact };
+  }
+
+  /** Modeled (untabled) attention time of a call doing `w`, ms. */
+  attentionBaseMs(h: AttentionHandle, w: AttentionWork): number {
+    return attentionModelMs(h.params, this.gpu, w, h.peakTflops);
+  }
+
+  /**
+   * Table residual factor (measured / modeled) at `batch` sequences of length `len` (context: new
+   * tokens per sequence; decode: KV tokens per sequence); 1 without a table. Sets `lastSource`.
+   */
+  attentionFactor(h: AttentionHandle, batch: number, len: number): number {
+    if (!h.group) {
+      this.lastSource = "roofline";
+      return 1;
+    }
+    this.c2[0] = Math.max(1, batch);
+    this.c2[1] = Math.max(1, len);
+    h.group.grid.lookup(this.c2, this.look);
+    this.lastSource = this.look.inside && h.exact ? "table" : "anchored";
+    return Math.exp(this.look.value);
+  }
+
+  /** Context (prefill) attention of `batch` sequences of `isl` new tokens over `cached` tokens, ms. */
+  contextAttentionMs(
+    batch: number, isl: number, cached: number, heads: number, kvHeads: number, headDim: number,
+    attnDtype: "bf16" | "fp8", kvDtype: "bf16" | "fp8",
+  ): number {
+    const h = this.attention(false, heads, kvHeads, headDim, attnDtype, kvDtype);
+    const w = contextWork(batch, isl, cached, heads, kvHeads, headDim, headDim, kvDtype === "fp8" ? 1 : 2);
+    // A cached prefix is looked up at the sequence length of equal causal work: s_eq^2 = s(s + 2p).
+    const sEq = Math.sqrt(isl * (isl + 2 * cached));
+    return this.attentionBaseMs(h, w) * this.attentionFactor(h, batch, sEq);
+  }
+
+  /** Decode attention of `batch` sequences each over `kvLen` tokens (cached + the new one), ms. */
+  generationAttentionMs(
+    batch: number, kvLen: number, heads: number, kvHeads: number, headDim: number, kvDtype: "bf16" | "fp8",
+  ): number {
+    const h = this.attention(true, heads, kvHeads, headDim, "bf16", kvDtype);
+    const w = generationWork(batch, batch * kvLen, heads, kvHeads, headDim, headDim, kvDtype === "fp8" ? 1 : 2);
+    return this.attentionBaseMs(h, w) * this.attentionFactor(h, batch, kvLen);
+  }
+
+  /** Whether the bundled attention table holds exactly this row. */
+  attentionInTable(decode: boolean, r: AttentionRow): boolean {
+    const groups = decode ? this.genGroups : this.ctxGroups;
+    const g = groups.find(
+      (x) => x.attnDtype === r.attnDtype && x.kvDtype === r.kvDtype && x.heads === r.heads && x.kvHeads === r.kvHeads &&
+        x.headDim === r.headDim,
+    );
+    if (!g) return false;
+    this.c2[0] = r.batch;
+    this.c2[1] = decode ? r.step + 1 : r.isl;
+    return g.grid.has(this.c2);
+  }
+
+  // ------------------------------------------------------------------ communication and elementwise
+
+  /** All-reduce of `elems` bf16 elements over `n` GPUs, ms; `graph` = CUDA-graph variant (decode). */
+  allreduceMs(n: number, elems: number, graph: boolean): number {
+    if (n <= 1) return 0;
+    const base = allreduceModelMs(this.fit.allreduce, this.gpu, n, elems * 2, graph);
+    const grid = this.hasTables ? this.arGrids.get(`${n}/${graph ? "graph" : "eager"}`) : undefined;
+    if (!grid) {
+      this.lastSource = this.hasTables ? "anchored" : "roofline";
+      return base;
+    }
+    this.c1[0] = Math.max(1, elems);
+    grid.lookup(this.c1, this.look);
+    this.lastSource = this.look.inside ? "table" : "anchored";
+    return base * Math.exp(this.look.value);
+  }
+
+  /** All-gather whose result is `bytes` in total, over `n` GPUs (bandwidth model), ms. */
+  allgatherMs(n: number, bytes: number, graph: boolean): number {
+    this.lastSource = "roofline";
+    return allgatherModelMs(this.fit.allreduce, this.gpu, n, bytes, graph);
+  }
+
+  /** A memory-bound elementwise kernel of class `op` moving `bytes`, ms. */
+  elementwiseMs(op: ElementwiseOp, bytes: number): number {
+    this.lastSource = "roofline";
+    return elementwiseModelMs(this.fit.elementwise[op], this.gpu, bytes);
+  }
+
+  // ------------------------------------------------------------------ tables
+
+  private buildTables(p: KernelProfiles): BuiltTables {
+    const out: BuiltTables = { gemm: new Map(), context: [], generation: [], allreduce: new Map() };
+    for (const kind of ["bf16", "fp8", "fp8_block"] as const) {
+      const rows = p.gemm.filter((r) => r.dtype === AIC_GEMM_DTYPE[kind]);
+      if (rows.length === 0) continue;
+      if (kind !== "bf16" && this.gpu.fp8Tflops === null) continue;
+      const params = this.gemmParams(kind);
+      const v = gemmVariant(this.gpu, kind);
+      const pts = rows.map((r) => [r.m, r.n, r.k]);
+      const vals = rows.map((r) => Math.log(r.latencyMs / gemmModelMs(params, this.gpu, v, r.m, r.n, r.k)));
+      out.gemm.set(kind, { kind, grid: new SparseGrid(pts, vals, 3) });
+    }
+    for (const decode of [false, true]) {
+      const rows = decode ? p.generation : p.context;
+      const groups = new Map<string, AttentionRow[]>();
+      for (const r of rows) {
+        const key = `${r.attnDtype}|${r.kvDtype}|${r.heads}|${r.kvHeads}|${r.headDim}`;
+        let list = groups.get(key);
+        if (!list) groups.set(key, (list = []));
+        list.push(r);
+      }
+      for (const list of groups.values()) {
+        const r0 = list[0];
+        if (r0.attnDtype === "fp8" && this.gpu.fp8Tflops === null) continue;
+        const h = {
+          decode,
+          params: smoothBase(this.paramsFor(decode, `${r0.attnDtype}/${r0.kvDtype}`)),
+          peakTflops: r0.attnDtype === "fp8" ? (this.gpu.fp8Tflops ?? this.gpu.bf16Tflops) : this.gpu.bf16Tflops,
+          group: undefined,
+          exact: false,
+        };
+        const kvB = r0.kvDtype === "fp8" ? 1 : 2;
+        const pts: number[][] = [];
+        const vals: number[] = [];
+        for (const r of list) {
+          const w = decode
+            ? generationWork(r.batch, r.batch * (r.step + 1), r.heads, r.kvHeads, r.headDim, r.headDim, kvB)
+            : contextWork(r.batch, r.isl, r.step, r.heads, r.kvHeads, r.headDim, r.headDim, kvB);
+          pts.push([r.batch, decode ? r.step + 1 : Math.sqrt(r.isl * (r.isl + 2 * r.step))]);
+          vals.push(Math.log(r.latencyMs / this.attentionBaseMs(h, w)));
+        }
+        (decode ? out.generation : out.context).push({
+          attnDtype: r0.attnDtype, kvDtype: r0.kvDtype, heads: r0.heads, kvHeads: r0.kvHeads, headDim: r0.headDim,
+          grid: new SparseGrid(pts, vals, 2),
+        });
+      }
+    }
+    const arGroups = new Map<string, AllreduceRow[]>();
+    for (const r of p.allreduce) {
+      if (r.dtype !== "bfloat16") continue;
+      const key = `${r.numGpus}/${r.backend.includes("graph") ? "graph" : "eager"}`;
+      let list = arGroups.get(key);
+      if (!list) arGroups.set(key, (list = []));
+      list.push(r);
+    }
+    for (const [key, list] of arGroups) {
+      const pts = list.map((r) => [r.messageElems]);
+      const vals = list.map((r) =>
+        Math.log(r.latencyMs / allreduceModelMs(this.fit.allreduce, this.gpu, r.numGpus, r.messageElems * 2, key.endsWith("graph"))));
+      out.allreduce.set(key, new SparseGrid(pts, vals, 1));
+    }
+    return out;
+  }
+
+  private paramsFor(decode: boolean, key: string): AttentionParams {
+    const byKey = decode ? this.fit.generation : this.fit.context;
+    return byKey[key] ?? byKey["bfloat16/bfloat16"] ?? Object.values(byKey)[0];
+  }
+}

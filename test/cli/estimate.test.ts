@@ -1,0 +1,105 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { bufferIo } from "../../src/cli/io.js";
+import { estimateCommand, parseBatchArg } from "../../src/cli/commands/estimate.js";
+import { validateEstimatorCommand } from "../../src/cli/commands/validate-estimator.js";
+import { cli } from "../helpers/cli.js";
+
+const fixture = (gpu: string, name: string) => new URL(`../fixtures/kernels/${gpu}/${name}_heldout.csv`, import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), "hisim-estimate-"));
+
+describe("estimate", () => {
+  it("prints the per-operator breakdown and totals", async () => {
+    const r = await cli("estimate", "--model", "qwen3-32b", "--gpu", "h100_sxm", "--tp", "2", "--batch", "0:1024,4096:1,4096:1");
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    for (const s of ["qkv proj", "gate_up proj", "prefill attention (1 seq)", "decode attention (2 seq)", "attention all-reduce", "engine overhead", "latency ms"]) {
+      expect(r.stdout).toContain(s);
+    }
+  });
+
+  it("prints the spec's JSON", async () => {
+    const io = bufferIo();
+    await estimateCommand({ model: "Qwen/Qwen3-32B", gpu: "h100_sxm", tp: 2, batch: "4096:1x64", json: true }, io);
+    const j = JSON.parse(io.stdout());
+    expect(Object.keys(j.breakdown).sort()).toEqual(["attentionMs", "commMs", "gemmMs", "otherMs"]);
+    const sum = j.breakdown.gemmMs + j.breakdown.attentionMs + j.breakdown.commMs + j.breakdown.otherMs;
+    expect(j.latencyMs).toBeCloseTo(sum, 9);
+    expect(j.batch).toMatchObject({ requests: 64, decode: 64, prefill: 0, cudaGraph: true });
+    expect(j.latencyMs).toBeGreaterThan(20);
+    expect(j.latencyMs).toBeLessThan(30);
+  });
+
+  it("parses repeats and rejects malformed entries", () => {
+    expect(parseBatchArg("0:1024, 4096:1x3")).toHaveLength(4);
+    expect(() => parseBatchArg("4096")).toThrow(/not cacheLen:inputLen/);
+  });
+
+  it.each([
+    ["unknown model", ["--model", "gpt-9", "--gpu", "h100_sxm", "--batch", "0:10"], /unknown model "gpt-9"/],
+    ["unknown GPU", ["--model", "qwen3-8b", "--gpu", "tpu9", "--batch", "0:10"], /unknown GPU "tpu9"/],
+    ["tp not dividing heads", ["--model", "qwen3-32b", "--gpu", "h100_sxm", "--tp", "3", "--batch", "0:10"], /tp=3 does not divide the 64 attention heads/],
+    ["tp beyond a node", ["--model", "qwen3-32b", "--gpu", "h100_sxm", "--tp", "16", "--batch", "0:10"], /spans more than one/],
+    ["empty batch", ["--model", "qwen3-8b", "--gpu", "h100_sxm", "--batch", ""], /empty batch/],
+    ["negative length", ["--model", "qwen3-8b", "--gpu", "h100_sxm", "--batch", "-5:10"], /cacheLen must be a non-negative integer/],
+    ["non-integer length", ["--model", "qwen3-8b", "--gpu", "h100_sxm", "--batch", "0:10.5"], /inputLen must be an integer >= 1/],
+    ["zero input", ["--model", "qwen3-8b", "--gpu", "h100_sxm", "--batch", "10:0"], /inputLen must be an integer >= 1/],
+    ["malformed batch", ["--model", "qwen3-8b", "--gpu", "h100_sxm", "--batch", "0:10,abc"], /entry 2 "abc" is not cacheLen:inputLen/],
+    ["model that does not fit", ["--model", "llama-3.1-70b", "--gpu", "l40s", "--batch", "0:10"], /llama-3.1-70b does not fit: .*GiB per GPU/],
+    ["table backend without tables", ["--model", "qwen3-8b", "--gpu", "l40s", "--backend", "table", "--batch", "0:10"], /no measured kernel tables are bundled for l40s/],
+  ])("exits 2 on %s with one clear message", async (_name, args, pattern) => {
+    const r = await cli("estimate", ...args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(pattern);
+    expect(r.stderr).not.toMatch(/at .*\.ts:\d+/);
+    expect(r.stdout).toBe("");
+  });
+
+  it("warns when the batch's KV exceeds the pool", async () => {
+    const r = await cli("estimate", "--model", "llama-3.1-70b", "--gpu", "h100_sxm", "--tp", "2", "--batch", "1000000:1");
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/warning: the batch holds 1000001 KV tokens/);
+  });
+});
+
+describe("validate estimator", () => {
+  it("reports the error of a measured table", async () => {
+    const r = await cli("validate", "estimator", "--measured", fixture("h100_sxm", "generation_attention_perf"), "--gpu", "h100_sxm");
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/MAPE \d+\.\d+%/);
+    expect(r.stdout).toMatch(/held-out rows/);
+  });
+
+  it("prints the spec's JSON with held-out figures", async () => {
+    const io = bufferIo();
+    await validateEstimatorCommand({ measured: fixture("h100_sxm", "gemm_perf"), gpu: "h100_sxm", backend: "roofline", json: true }, io);
+    const j = JSON.parse(io.stdout());
+    for (const k of ["rows", "mape", "medianApe", "p90Ape", "byDtype", "skipped", "heldOut"]) expect(j).toHaveProperty(k);
+    expect(j.rows).toBe(300);
+    expect(j.fit).toBe("a100_sxm");
+    expect(j.heldOut.rows).toBe(300); // fixture rows are all outside the bundled table
+    expect(Object.keys(j.byDtype).sort()).toEqual(["bfloat16", "fp8", "fp8_block"]);
+    expect(j.medianApe).toBeLessThanOrEqual(j.p90Ape);
+  });
+
+  it("counts rows it cannot model as skipped", async () => {
+    const p = join(dir, "mixed.csv");
+    writeFileSync(p, "gemm_dtype,m,n,k,latency\nbfloat16,16,4096,4096,0.02\nint8,16,4096,4096,0.02\nfp8,16,4096,4096,0.02\n");
+    const io = bufferIo();
+    await validateEstimatorCommand({ measured: p, gpu: "a100_sxm", json: true }, io);
+    const j = JSON.parse(io.stdout());
+    expect(j.rows).toBe(1);
+    expect(j.skipped).toBe(2);
+  });
+
+  it("exits 2 on a malformed table, naming the file and line", async () => {
+    const p = join(dir, "bad.csv");
+    writeFileSync(p, "gemm_dtype,m,n,k,latency\nbfloat16,16,4096,4096,0.02\nbfloat16,16,x,4096,0.02\n");
+    const r = await cli("validate", "estimator", "--measured", p, "--gpu", "h100_sxm");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${p}: line 3: column n: expected a positive integer, got "x"`);
+  });
+});
