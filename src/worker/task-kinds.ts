@@ -4,9 +4,11 @@
  * adding it here, e.g. `"sim.trial": simTrialKind`.
  */
 import { failKind, probeKind, spinKind } from "./selftest-tasks.js";
+import { simTrialKind } from "./sim-trial-kind.js";
 import type { TaskKind } from "./task-kind.js";
 
 export const taskKinds = {
+  "sim.trial": simTrialKind,
   "selftest.spin": spinKind,
   "selftest.fail": failKind,
   "selftest.probe": probeKind,

@@ -1,0 +1,66 @@
+/**
+ * The edge between inputs and the pure simulator: resolves a deployment against the catalogs, builds
+ * its estimator (with the bundled kernel profiles) and router, and runs a simulation.
+ */
+import { dirname } from "node:path";
+import { resolveGpu, resolveKvMedia, resolveModel } from "../catalog/index.js";
+import { loadKernelProfiles } from "../catalog/profiles.js";
+import type { Deployment } from "../config/types.js";
+import { InputError } from "../errors.js";
+import { simulate } from "../sim/cluster/simulate.js";
+import type { SimulationResult } from "../sim/cluster/summary.js";
+import { resolveDeployment, type ResolvedDeployment } from "../sim/deployment/resolve.js";
+import { createEstimator } from "../sim/estimator/estimator.js";
+import type { StepEstimator } from "../sim/estimator/types.js";
+import { rngStream } from "../sim/rng.js";
+import { createRouter, resolveRouterConfig } from "../sim/router/create-router.js";
+import type { RequestTable } from "../sim/workload/request-table.js";
+
+/**
+ * Resolves a validated deployment. @param file the deployment's file, for error messages and for
+ * resolving a model given as a path. @throws InputError if the model does not fit the GPU.
+ */
+export function prepareDeployment(d: Deployment, file?: string, opts: { allowNoFit?: boolean } = {}): ResolvedDeployment {
+  const base = file ? dirname(file) : process.cwd();
+  const model = resolveModel(d.model, base, { file, path: "/model" });
+  const gpu = resolveGpu(d.gpu, { file, path: "/gpu" });
+  const dep = resolveDeployment(d, model, gpu, (id) => resolveKvMedia(id, { file, path: "/kvCache" }));
+  if (!dep.memory.fits && !opts.allowNoFit) {
+    throw new InputError({ file, path: "/tp", message: `the model does not fit: ${dep.memory.reason}` });
+  }
+  return dep;
+}
+
+/** The batch latency estimator for a resolved deployment. */
+export function estimatorFor(dep: ResolvedDeployment, backend: "auto" | "table" | "roofline" = "auto"): StepEstimator {
+  const d = dep.deployment;
+  return createEstimator({
+    model: dep.model,
+    gpu: dep.gpu,
+    tp: dep.tp,
+    weights: d.weights,
+    kvDtype: d.kvDtype,
+    engine: dep.engine.kind,
+    backend,
+    profiles: loadKernelProfiles(dep.gpu.id),
+  });
+}
+
+/** Runs one simulation of `dep` on `table`. The estimator may be shared between runs of one deployment shape. */
+export function runSimulation(
+  dep: ResolvedDeployment,
+  table: RequestTable,
+  seed: number,
+  opts: { estimator?: StepEstimator; checkInvariantsEvery?: number } = {},
+): SimulationResult {
+  const routerCfg = resolveRouterConfig(dep.deployment.router);
+  const router = dep.replicas > 1 ? createRouter(routerCfg, dep.replicas, rngStream(seed, "router")) : undefined;
+  return simulate({
+    dep,
+    table,
+    estimator: opts.estimator ?? estimatorFor(dep),
+    router,
+    loadPollIntervalS: routerCfg.loadPollIntervalS,
+    checkInvariantsEvery: opts.checkInvariantsEvery,
+  });
+}

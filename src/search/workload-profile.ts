@@ -1,0 +1,47 @@
+/**
+ * What the search needs to know about a workload before simulating it: typical and tail lengths,
+ * its natural arrival rate, and its prefix-reuse curve (one stack-distance pass).
+ */
+import { lruReuseProfile, type LruReuseProfile } from "../sim/cache/hit-curve.js";
+import { quantileSorted } from "../sim/metrics/quantile.js";
+import type { RequestTable } from "../sim/workload/request-table.js";
+import { offeredRate } from "./trial.js";
+
+export interface WorkloadProfile {
+  requests: number;
+  meanInputTokens: number;
+  meanOutputTokens: number;
+  p99InputTokens: number;
+  /** p99 of input + output: the KV one request needs at its end. */
+  p99SequenceTokens: number;
+  /** Natural arrival rate of the workload, req/s. */
+  naturalRps: number;
+  reuse: LruReuseProfile;
+  /** Token hit rate with an unbounded cache. */
+  unboundedHitRate: number;
+}
+
+export function profileWorkload(t: RequestTable): WorkloadProfile {
+  const n = t.count;
+  const inp = Float64Array.from(t.inputTokens.subarray(0, n)).sort();
+  const seq = new Float64Array(n);
+  let sumIn = 0;
+  let sumOut = 0;
+  for (let i = 0; i < n; i++) {
+    sumIn += t.inputTokens[i];
+    sumOut += t.outputTokens[i];
+    seq[i] = t.inputTokens[i] + t.outputTokens[i];
+  }
+  seq.sort();
+  const reuse = lruReuseProfile(t);
+  return {
+    requests: n,
+    meanInputTokens: sumIn / n,
+    meanOutputTokens: sumOut / n,
+    p99InputTokens: quantileSorted(inp, 0.99),
+    p99SequenceTokens: quantileSorted(seq, 0.99),
+    naturalRps: offeredRate(t),
+    reuse,
+    unboundedHitRate: reuse.point(0).tokenHitRate,
+  };
+}
