@@ -29,6 +29,8 @@ export class TrialDriver {
   reused = 0;
   /** Trials not run because of --max-runs. */
   capped = 0;
+  /** Distinct trials this run used (simulated now or taken from an earlier attempt). */
+  readonly used = new Set<string>();
 
   constructor(private readonly opts: DriverOptions) {}
 
@@ -50,6 +52,7 @@ export class TrialDriver {
       for (const s of state) {
         while (!s.it.done && cache.has(s.it.value.id)) {
           this.reused++;
+          this.used.add(s.it.value.id);
           s.it = s.g.next(cache.get(s.it.value.id)!);
         }
       }
@@ -75,7 +78,10 @@ export class TrialDriver {
           this.opts.log?.append(result);
           this.opts.onRun?.(task, result);
         });
-        for (const [id, r] of results) cache.set(id, r);
+        for (const [id, r] of results) {
+          cache.set(id, r);
+          this.used.add(id);
+        }
         this.runs += run.length;
       }
       for (const s of pending) s.it = s.g.next(cache.get((s.it.value as TrialTask).id)!);

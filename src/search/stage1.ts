@@ -20,7 +20,7 @@ const TPOT_HEADROOM = 0.8;
 /** Utilization at which the analytical capacity is quoted (queueing needs slack). */
 const TARGET_UTILIZATION = 0.8;
 /** At most this many candidates go on to stage 2. */
-export const MAX_STAGE2_CANDIDATES = 6;
+export const MAX_STAGE2_CANDIDATES = 8;
 
 export interface Stage1Candidate {
   exec: ExecConfig;
@@ -36,9 +36,13 @@ export interface Stage1Candidate {
   ttftMs: number;
   /** max(latency / target) over TTFT and TPOT, from the estimates. */
   latencyBound: number;
-  /** Output tokens per second per USD-hour: the stage-1 cost efficiency. */
+  /** Output tokens per USD at full load: the stage-1 cost efficiency. */
   tokensPerUsd: number;
   costUsdPerHour: number;
+  /** Estimated cost of serving the demand: replicas needed at the estimated capacity x cost. */
+  demandCostUsdPerHour: number;
+  /** Why stage 1 would not simulate it (it may still be simulated when nothing else qualifies). */
+  dropReason?: string;
 }
 
 export interface Stage1Drop {
@@ -50,7 +54,11 @@ export interface Stage1Drop {
 
 export interface Stage1Result {
   screened: number;
+  /** Configurations that go on to stage 2. */
   candidates: Stage1Candidate[];
+  /** Configurations that fit in memory but failed a latency screen (with their estimates). */
+  screenedOut: Stage1Candidate[];
+  /** Configurations that could not run at all (memory, shape, constraints). */
   dropped: Stage1Drop[];
 }
 
@@ -93,9 +101,11 @@ export function runStage1(opts: {
   profile: WorkloadProfile;
   targets: SloTargets;
   constraints: ConstraintSet;
+  demandRps: number;
 }): Stage1Result {
   const { model, space, profile, targets } = opts;
   const candidates: Stage1Candidate[] = [];
+  const screenedOut: Stage1Candidate[] = [];
   const dropped: Stage1Drop[] = [];
   for (const e of opts.grid) {
     const dep0 = baseDeployment(model, e);
@@ -131,33 +141,34 @@ export function runStage1(opts: {
     const ctx = profile.meanInputTokens + profile.meanOutputTokens / 2;
     const perReq = profile.meanInputTokens + profile.meanOutputTokens;
     const [lo, hi] = space.maxRunningRequests;
-    const tpotBudget = targets.tpotMs.max * TPOT_HEADROOM;
-    const okBatch = (b: number) => stepMs(est, b, ctx, 0) <= tpotBudget;
-    if (!okBatch(lo)) {
-      drop(`a decode step of ${lo} requests already takes ${stepMs(est, lo, ctx, 0).toFixed(1)} ms (TPOT target ${targets.tpotMs.max} ms)`);
-      continue;
-    }
-    // Largest batch meeting the TPOT budget, capped by what the KV pool holds at typical lengths.
+    const okBatch = (b: number, budget: number) => stepMs(est, b, ctx, 0) <= budget;
+    let dropReason: string | undefined;
+    // Largest batch whose decode step leaves headroom under the TPOT target (for prefill steps
+    // interleaving with decodes), capped by what the KV pool holds at typical lengths; without
+    // headroom at the smallest batch, the target itself decides.
     const kvCap = Math.max(lo, Math.floor(pool / perReq));
-    let a = lo;
-    let b = Math.min(hi, Math.max(lo, kvCap));
-    if (okBatch(b)) a = b;
-    else {
+    const largest = (budget: number): number => {
+      let a = lo;
+      let b = Math.min(hi, kvCap);
+      if (okBatch(b, budget)) return b;
       while (b - a > 1) {
         const m = (a + b) >> 1;
-        if (okBatch(m)) a = m;
+        if (okBatch(m, budget)) a = m;
         else b = m;
       }
-    }
-    const batch = a;
+      return a;
+    };
+    let batch = lo;
+    if (okBatch(lo, targets.tpotMs.max * TPOT_HEADROOM)) batch = largest(targets.tpotMs.max * TPOT_HEADROOM);
+    else if (okBatch(lo, targets.tpotMs.max)) batch = largest(targets.tpotMs.max);
+    else dropReason = `a decode step of ${lo} requests already takes ${stepMs(est, lo, ctx, 0).toFixed(1)} ms (TPOT target ${targets.tpotMs.max} ms)`;
     const chunks = space.chunkedPrefillSize.length > 0 ? space.chunkedPrefillSize : [dep.engine.chunkedPrefillSize];
     // Largest chunk whose step (with a full decode batch riding along) leaves half the TTFT budget.
     let chunk = chunks[0];
     for (const c of chunks) if (stepMs(est, batch, ctx, c) <= targets.ttftMs.max / 2) chunk = Math.max(chunk, c);
     const p99Prefill = lonePrefillMs(est, profile.p99InputTokens, chunk);
-    if (p99Prefill > targets.ttftMs.max) {
-      drop(`a lone p${99} prefill (${Math.round(profile.p99InputTokens)} tokens) takes ${p99Prefill.toFixed(0)} ms > TTFT target ${targets.ttftMs.max} ms`);
-      continue;
+    if (!dropReason && p99Prefill > targets.ttftMs.max) {
+      dropReason = `a lone p99 prefill (${Math.round(profile.p99InputTokens)} tokens) takes ${p99Prefill.toFixed(0)} ms > TTFT target ${targets.ttftMs.max} ms`;
     }
     // Analytical capacity: GPU time per request = its prefill (less the cache hits the pool can
     // hold) plus its share of decode steps at the screened batch size.
@@ -168,7 +179,7 @@ export function runStage1(opts: {
     const capacityRps = (TARGET_UTILIZATION * 1000) / perRequestMs;
     const ttftMs = lonePrefillMs(est, profile.meanInputTokens, chunk);
     const deployment = baseDeployment(model, e, { maxRunningRequests: batch, chunkedPrefillSize: chunk });
-    candidates.push({
+    const cand: Stage1Candidate = {
       exec: e,
       deployment,
       maxRunningRequests: batch,
@@ -177,30 +188,43 @@ export function runStage1(opts: {
       capacityRps,
       tpotMs: decodeStep,
       ttftMs,
-      latencyBound: Math.max(decodeStep / targets.tpotMs.max, ttftMs / targets.ttftMs.max),
+      latencyBound: Math.max(decodeStep / targets.tpotMs.max, ttftMs / targets.ttftMs.max, p99Prefill / targets.ttftMs.max),
       tokensPerUsd: (capacityRps * profile.meanOutputTokens * 3600) / dep.costUsdPerHour,
       costUsdPerHour: dep.costUsdPerHour,
-    });
+      demandCostUsdPerHour: Math.max(1, Math.ceil(opts.demandRps / capacityRps)) * dep.costUsdPerHour,
+    };
+    if (dropReason) cand.dropReason = dropReason;
+    (dropReason ? screenedOut : candidates).push(cand);
   }
-  return { screened: opts.grid.length, candidates: selectStage2(candidates), dropped };
+  return { screened: opts.grid.length, candidates: selectStage2(candidates), screenedOut, dropped };
 }
 
 /**
- * The Pareto set over (latency bound down, tokens per USD up), best cost efficiency first, capped;
- * configurations dominated on both are not worth a simulation.
+ * Which configurations stage 2 simulates: the configuration of every GPU SKU that serves the
+ * demand cheapest by the estimate (so the report can rank SKUs), then the rest of the Pareto set
+ * over (latency bound down, estimated cost at demand down), cheapest first, up to `max`.
+ * Configurations dominated on both are not worth a simulation.
  */
 export function selectStage2(all: Stage1Candidate[], max = MAX_STAGE2_CANDIDATES): Stage1Candidate[] {
   const key = (c: Stage1Candidate) => `${c.exec.gpu}|${c.exec.tp}|${c.exec.weights}|${c.exec.kvDtype}|${c.exec.engine}`;
-  const pareto = all.filter(
-    (c) => !all.some((o) => o !== c && o.latencyBound <= c.latencyBound && o.tokensPerUsd >= c.tokensPerUsd && (o.latencyBound < c.latencyBound || o.tokensPerUsd > c.tokensPerUsd)),
-  );
-  const byEfficiency = (a: Stage1Candidate, b: Stage1Candidate) => b.tokensPerUsd - a.tokensPerUsd || key(a).localeCompare(key(b));
-  const chosen = [...pareto].sort(byEfficiency).slice(0, max);
-  // Keep room for the most cost-efficient non-Pareto configurations when the Pareto set is small:
-  // the estimate's ranking is approximate and simulation decides.
-  for (const c of [...all].sort(byEfficiency)) {
-    if (chosen.length >= Math.min(max, Math.max(3, pareto.length))) break;
-    if (!chosen.includes(c)) chosen.push(c);
+  const byCost = (a: Stage1Candidate, b: Stage1Candidate) =>
+    a.demandCostUsdPerHour - b.demandCostUsdPerHour || b.tokensPerUsd - a.tokensPerUsd || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+  const sorted = [...all].sort(byCost);
+  const chosen: Stage1Candidate[] = [];
+  const gpus = new Set<string>();
+  for (const c of sorted) {
+    if (chosen.length >= max) break;
+    if (!gpus.has(c.exec.gpu)) {
+      gpus.add(c.exec.gpu);
+      chosen.push(c);
+    }
   }
-  return chosen.sort(byEfficiency);
+  const dominated = (c: Stage1Candidate) =>
+    all.some((o) => o !== c && o.latencyBound <= c.latencyBound && o.demandCostUsdPerHour <= c.demandCostUsdPerHour &&
+      (o.latencyBound < c.latencyBound || o.demandCostUsdPerHour < c.demandCostUsdPerHour));
+  for (const c of sorted) {
+    if (chosen.length >= max) break;
+    if (!chosen.includes(c) && !dominated(c)) chosen.push(c);
+  }
+  return chosen.sort(byCost);
 }

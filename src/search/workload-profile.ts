@@ -19,6 +19,8 @@ export interface WorkloadProfile {
   reuse: LruReuseProfile;
   /** Token hit rate with an unbounded cache. */
   unboundedHitRate: number;
+  /** Mean time from a session's first to its last arrival (0 without sessions), s. */
+  meanSessionSpanS: number;
 }
 
 export function profileWorkload(t: RequestTable): WorkloadProfile {
@@ -34,6 +36,18 @@ export function profileWorkload(t: RequestTable): WorkloadProfile {
   }
   seq.sort();
   const reuse = lruReuseProfile(t);
+  // Session spans from the table's arrival estimates (released turns carry predecessor + think time).
+  const first = new Map<number, number>();
+  const last = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    const sid = t.sessionId[i];
+    if (sid < 0) continue;
+    const a = t.arrivalUs[i];
+    if (!first.has(sid)) first.set(sid, a);
+    last.set(sid, Math.max(last.get(sid) ?? a, a));
+  }
+  let spanSum = 0;
+  for (const [sid, a] of first) spanSum += (last.get(sid)! - a) / 1e6;
   return {
     requests: n,
     meanInputTokens: sumIn / n,
@@ -43,5 +57,6 @@ export function profileWorkload(t: RequestTable): WorkloadProfile {
     naturalRps: offeredRate(t),
     reuse,
     unboundedHitRate: reuse.point(0).tokenHitRate,
+    meanSessionSpanS: first.size > 0 ? spanSum / first.size : 0,
   };
 }

@@ -1,0 +1,70 @@
+/**
+ * `--exhaustive`: every configuration of the space's grid simulated at the demanded load, for
+ * checking the staged search on small spaces. maxRunningRequests takes the powers of two inside
+ * its range plus both ends; replicas go from 1 to the space's limit.
+ */
+import type { Deployment } from "../config/types.js";
+import { validateSchema } from "../config/validate.js";
+import { prepareDeployment } from "../runner/prepare.js";
+import { constraintScope } from "./constraints.js";
+import { pointOf, trialAt, type SearchContext } from "./context.js";
+import type { TrialGen } from "./driver.js";
+import { execGrid } from "./space.js";
+import { replicaLimit } from "./staged.js";
+import type { TrialResult } from "./trial.js";
+import type { Point } from "./types.js";
+
+/** maxRunningRequests values of the exhaustive grid. */
+export function batchGrid(lo: number, hi: number): number[] {
+  const out = new Set<number>([lo, hi]);
+  for (let b = 1; b <= hi; b *= 2) if (b >= lo) out.add(b);
+  return [...out].sort((a, b) => a - b);
+}
+
+/** Every deployment of the grid that fits in memory and passes the constraints, in grid order. */
+export function exhaustiveGrid(ctx: SearchContext): Deployment[] {
+  const s = ctx.space;
+  const out: Deployment[] = [];
+  const tiers: Deployment["kvCache"][] = [{} as Deployment["kvCache"]];
+  for (const l2 of s.l2CapacityGb) {
+    for (const e of s.evictionPolicies) for (const w of s.writePolicies) {
+      tiers.push({ l2: { capacityGb: l2 }, evictionPolicy: e, writePolicy: w } as Deployment["kvCache"]);
+      for (const media of s.l3Media) for (const l3 of s.l3CapacityGb) for (const pf of s.prefetchPolicies) {
+        tiers.push({ l2: { capacityGb: l2 }, l3: { media, capacityGb: l3 }, evictionPolicy: e, writePolicy: w, prefetchPolicy: pf } as Deployment["kvCache"]);
+      }
+    }
+  }
+  for (const e of execGrid(s)) {
+    const probe = validateSchema<Deployment>("deployment", { model: ctx.model, gpu: e.gpu, tp: e.tp, weights: e.weights, kvDtype: e.kvDtype, engine: { kind: e.engine } });
+    let fits = false;
+    try {
+      fits = prepareDeployment(probe, undefined, { allowNoFit: true }).memory.fits;
+    } catch {
+      fits = false;
+    }
+    if (!fits) continue;
+    const chunks = s.chunkedPrefillSize.length > 0 ? s.chunkedPrefillSize : [undefined];
+    for (const mrr of batchGrid(s.maxRunningRequests[0], s.maxRunningRequests[1])) for (const chunk of chunks) {
+      const limit = replicaLimit(ctx, probe);
+      for (let r = 1; r <= limit; r++) {
+        // With one replica every router policy routes the same way: simulate one.
+        const policies = r === 1 ? s.routerPolicies.slice(0, 1) : s.routerPolicies;
+        for (const policy of policies) for (const kv of tiers) {
+          const d = validateSchema<Deployment>("deployment", {
+            model: ctx.model, gpu: e.gpu, tp: e.tp, weights: e.weights, kvDtype: e.kvDtype,
+            engine: { kind: e.engine, maxRunningRequests: mrr, ...(chunk ? { chunkedPrefillSize: chunk } : {}) },
+            replicas: r, router: { policy }, kvCache: structuredClone(kv),
+          });
+          if (ctx.constraints.allows(constraintScope(d))) out.push(d);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** One grid point simulated at the demanded load. */
+export function* gridTrial(ctx: SearchContext, d: Deployment): TrialGen<Point> {
+  const r: TrialResult = yield trialAt(ctx, d, ctx.demandRps);
+  return pointOf(2, d, r, r.sloMet ? r.throughputRps : 0);
+}

@@ -1,0 +1,139 @@
+/**
+ * The main job end to end on the small space and a small workload: staged vs exhaustive, frontier
+ * properties, resume, worker parity, and the error paths of invalid specs.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { bufferIo } from "../../src/cli/io.js";
+import { dominates } from "../../src/search/pareto.js";
+import { runSearch, type SearchOutcome } from "../../src/search/run-search.js";
+import type { FrontierFile } from "../../src/search/types.js";
+import { cli } from "../helpers/cli.js";
+import { ensureWorkerBuild } from "../worker/ensure-worker-build.js";
+
+const root = resolve(new URL("../..", import.meta.url).pathname);
+const SLO = join(root, "test/fixtures/search/small-slo.json");
+const tmp = mkdtempSync(join(tmpdir(), "hisim-search-"));
+let n = 0;
+const outDir = () => join(tmp, `run-${n++}`);
+
+async function search(extra: Partial<Parameters<typeof runSearch>[0]> = {}): Promise<SearchOutcome> {
+  return runSearch({ slo: SLO, seed: 1, quiet: true, inline: true, out: outDir(), ...extra }, bufferIo());
+}
+
+/** The parts of frontier.json that must not depend on how the run went (ids, wall time). */
+function essence(f: FrontierFile): unknown {
+  return { recommended: f.recommended, frontier: f.frontier, points: f.points, demandRps: f.demandRps };
+}
+
+describe("staged search vs exhaustive on the small space", () => {
+  let staged: SearchOutcome;
+  let exhaustive: SearchOutcome;
+  beforeAll(async () => {
+    staged = await search();
+    exhaustive = await search({ exhaustive: true });
+  }, 240_000);
+
+  it("recommends within 3% of the exhaustive optimum with at most a quarter of its simulations", () => {
+    expect(exhaustive.file.recommended).not.toBeNull();
+    expect(staged.file.recommended).not.toBeNull();
+    const best = exhaustive.file.recommended!.costUsdPerHour;
+    expect(staged.file.recommended!.costUsdPerHour).toBeLessThanOrEqual(best * 1.03);
+    expect(staged.file.runs).toBeLessThanOrEqual(exhaustive.file.runs / 4);
+    expect(exhaustive.file.runs).toBeGreaterThan(50);
+  });
+
+  it.each(["staged", "exhaustive"])("%s: every frontier point meets the SLO and none is dominated", (which) => {
+    const f = which === "staged" ? staged.file : exhaustive.file;
+    const targets = JSON.parse(readFileSync(SLO, "utf8")).targets;
+    expect(f.frontier.length).toBeGreaterThan(0);
+    for (const p of f.frontier) {
+      expect(p.sloMet).toBe(true);
+      expect(p.latency.ttftMs).toBeLessThanOrEqual(targets.ttftMs.max);
+      expect(p.latency.tpotMs).toBeLessThanOrEqual(targets.tpotMs.max);
+      for (const q of f.points) if (q.sloMet) expect(dominates(q, p, targets)).toBe(false);
+    }
+    // The recommendation is the cheapest SLO-meeting point.
+    const cheapest = Math.min(...f.points.filter((p) => p.sloMet).map((p) => p.costUsdPerHour));
+    expect(f.recommended!.costUsdPerHour).toBe(cheapest);
+  });
+
+  it("writes the whole results folder", () => {
+    for (const name of ["frontier.json", "frontier.csv", "trials.jsonl", "summary.md", "report.html", "run.json"]) {
+      expect(readFileSync(join(staged.dir, name), "utf8").length).toBeGreaterThan(10);
+    }
+    const trials = readFileSync(join(staged.dir, "trials.jsonl"), "utf8").trim().split("\n");
+    expect(trials.length).toBe(staged.file.runs);
+  });
+
+  it("is deterministic: the same inputs give the same frontier", async () => {
+    const again = await search();
+    expect(JSON.stringify(essence(again.file))).toBe(JSON.stringify(essence(staged.file)));
+  });
+
+  it("a run cut short and resumed loses no trial and gives the same frontier", async () => {
+    const dir = outDir();
+    const cut = await search({ out: dir, maxRuns: 3 });
+    expect(cut.newRuns).toBe(3);
+    const logged = readFileSync(join(dir, "trials.jsonl"), "utf8").trim().split("\n").length;
+    expect(logged).toBe(3);
+    const resumed = await search({ out: dir, resume: true });
+    expect(resumed.reusedTrials).toBeGreaterThanOrEqual(3);
+    expect(resumed.newRuns).toBe(staged.file.runs - 3);
+    expect(JSON.stringify(essence(resumed.file))).toBe(JSON.stringify(essence(staged.file)));
+  });
+});
+
+describe("worker pool", () => {
+  it("1 worker and 2 worker threads give the same frontier", async () => {
+    const why = ensureWorkerBuild();
+    if (why) throw new Error(`cannot build the worker: ${why}`);
+    const one = await search({ workers: 1 });
+    const two = await search({ workers: 2, inline: false });
+    expect(JSON.stringify(essence(two.file))).toBe(JSON.stringify(essence(one.file)));
+  }, 180_000);
+});
+
+describe("invalid specs and spaces (exit 2, clear message)", () => {
+  const write = (name: string, obj: unknown) => {
+    const p = join(tmp, name);
+    writeFileSync(p, JSON.stringify(obj));
+    return p;
+  };
+  const slo = JSON.parse(readFileSync(SLO, "utf8"));
+  const space = JSON.parse(readFileSync(join(root, "search-spaces/small.json"), "utf8"));
+
+  it.each([
+    ["an unknown axis", { ...space, gpuz: ["h100_sxm"] }, /\/gpuz: unknown field/],
+    ["contradictory constraints", { ...space, constraints: ["tp >= 4", "tp <= 2"] }, /constraints/],
+    ["an unknown GPU", { ...space, gpus: ["h100"] }, /unknown GPU "h100"/],
+  ])("rejects a space with %s", async (_what, spaceObj, pattern) => {
+    const sp = write(`space-${n++}.json`, spaceObj);
+    const r = await cli("--slo", SLO, "--space", sp, "--out", outDir(), "--quiet", "--workers", "1");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(pattern);
+    expect(r.stderr).toContain(sp);
+  });
+
+  it("rejects a model no GPU of the space can hold", async () => {
+    const sp = write("space-small-gpu.json", { ...space, gpus: ["l40s"], tp: [1] });
+    const s = write("slo-big.json", { ...slo, model: "llama-3.1-70b", searchSpace: sp });
+    const r = await cli("--slo", s, "--out", outDir(), "--quiet", "--workers", "1");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no configuration of the search space can run llama-3\.1-70b/);
+  });
+
+  it("an SLO no configuration meets reports the closest points, not an empty file", async () => {
+    const s = write("slo-impossible.json", { ...slo, targets: { ttftMs: { percentile: 99, max: 5 }, tpotMs: { percentile: 99, max: 12 } }, searchSpace: join(root, "search-spaces/small.json") });
+    const dir = outDir();
+    const r = await cli("--slo", s, "--out", dir, "--workers", "1");
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/no configuration meets the SLO/);
+    const f = JSON.parse(readFileSync(join(dir, "frontier.json"), "utf8")) as FrontierFile;
+    expect(f.recommended).toBeNull();
+    expect(f.points.length).toBeGreaterThan(0);
+    expect(f.closest!.length).toBeGreaterThan(0);
+  });
+});
