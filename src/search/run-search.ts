@@ -220,6 +220,7 @@ export async function runSearch(opts: SearchOptions, io: CliIo): Promise<SearchO
     hitCurve: hitCurveOf(ctx),
   });
   if (!file.recommended) infeasible ??= "no evaluated configuration meets every target";
+  else infeasible = undefined;
   writeRunOutputs(dir.path, file, {
     targets, sloName: spec.name, model: model.id, workload: describeWorkload(workload, profile.requests, profile.naturalRps),
     searchSpace: spaceFile, spaceGpus: space.gpus, seed: opts.seed, workers, exhaustive: Boolean(opts.exhaustive), stages,

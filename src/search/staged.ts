@@ -121,7 +121,9 @@ export function* replicaWalk(ctx: SearchContext, d: Deployment, start: number, s
     });
     if (!allowed(ctx, dn)) return undefined;
     const r: TrialResult = yield trialAt(ctx, dn, ctx.demandRps);
-    const p = pointOf(stage, dn, r, capacityPerReplica > 0 ? capacityPerReplica * n : r.throughputRps);
+    // A cluster that meets the SLO at the demand sustains at least the demand.
+    const cap = capacityPerReplica > 0 ? capacityPerReplica * n : r.throughputRps;
+    const p = pointOf(stage, dn, r, r.sloMet ? Math.max(cap, ctx.demandRps) : cap);
     points.push(p);
     return p;
   };

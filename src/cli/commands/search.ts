@@ -29,6 +29,6 @@ export async function searchCommand(flags: SearchFlags, io: CliIo): Promise<void
     return;
   }
   io.out(formatSummaryTable(outcome.file));
-  if (outcome.infeasible) io.err(`hisim-tune: no configuration meets the SLO: ${outcome.infeasible}; the closest points are listed in ${outcome.dir}/summary.md\n`);
+  if (outcome.infeasible && !outcome.file.recommended) io.err(`hisim-tune: no configuration meets the SLO: ${outcome.infeasible}; the closest points are listed in ${outcome.dir}/summary.md\n`);
   if (!flags.quiet) io.err(`results: ${outcome.dir} (${outcome.newRuns} simulations${outcome.reusedTrials ? `, ${outcome.reusedTrials} reused` : ""}, ${outcome.file.wallS.toFixed(1)} s)\n`);
 }
