@@ -22,6 +22,8 @@ import type { TrialResult } from "./trial.js";
 import type { Point } from "./types.js";
 
 const HEADROOM_STEP = 1.5;
+/** The sustainable rate of one replica is bisected to this relative resolution. */
+export const RATE_RESOLUTION = 0.025;
 
 export interface CapacityResult {
   candidate: Stage1Candidate;
@@ -40,6 +42,8 @@ export interface CapacityResult {
  * Binary search of the replica count on single-replica simulations: one replica receives
  * demand / R and must meet every SLO percentile. Routing does not matter yet, so a single
  * replica stands for its share of the cluster; stage 2 then checks real clusters per policy.
+ * The sustainable rate of one replica is then bisected to 2.5% (Vidur-style, but gated on the SLO
+ * percentiles rather than on scheduling delay).
  */
 export function* capacitySearch(ctx: SearchContext, c: Stage1Candidate): TrialGen<CapacityResult> {
   const d = withChanges(c.deployment, (x) => {
@@ -80,16 +84,23 @@ export function* capacitySearch(ctx: SearchContext, c: Stage1Candidate): TrialGe
     else lo = m;
   }
   if (hi === 0) return { candidate: c, capacityRps: 0, replicas: 0, probes };
-  let capacity = ctx.demandRps / hi;
-  if (hi === 1) {
-    // One replica is enough: probe the headroom above the demand (capped by the workload's length).
-    const maxRate = Math.max(ctx.demandRps, maxTrialRate(ctx.profile));
-    for (let i = 0; i < 2; i++) {
-      const rate = capacity * HEADROOM_STEP;
-      if (rate > maxRate || !(yield* passesAt(rate))) break;
-      capacity = rate;
-    }
+  // Refine the sustainable rate of one replica to RATE_RESOLUTION: it is between demand / hi
+  // (met) and demand / (hi - 1) (missed), or above the demand when one replica suffices.
+  const maxRate = Math.max(ctx.demandRps, maxTrialRate(ctx.profile));
+  let ok = ctx.demandRps / hi;
+  let bad = hi > 1 ? ctx.demandRps / (hi - 1) : Infinity;
+  while (bad === Infinity) {
+    const rate = Math.min(maxRate, ok * HEADROOM_STEP);
+    if (rate <= ok) break;
+    if (yield* passesAt(rate)) ok = rate;
+    else bad = rate;
   }
+  for (let i = 0; i < 8 && bad < Infinity && (bad - ok) / bad > RATE_RESOLUTION; i++) {
+    const m = (ok + bad) / 2;
+    if (yield* passesAt(m)) ok = m;
+    else bad = m;
+  }
+  const capacity = ok;
   return { candidate: c, capacityRps: capacity, replicas: hi, probes };
 }
 
