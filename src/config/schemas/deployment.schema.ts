@@ -60,8 +60,8 @@ export const l3TierSchema = {
     media: { type: "string" },
     capacityGb: { type: "number", exclusiveMinimum: 0, description: "Whole pool if shared, else per replica." },
     shared: { type: "boolean", default: true },
-    readGBps: { type: "number", exclusiveMinimum: 0 },
-    writeGBps: { type: "number", exclusiveMinimum: 0 },
+    readGBps: { type: "number", exclusiveMinimum: 0, description: "Whole pool if shared (every replica's transfers queue on it), else per replica." },
+    writeGBps: { type: "number", exclusiveMinimum: 0, description: "Whole pool if shared, else per replica." },
     latencyUs: { type: "number", minimum: 0 },
   },
 } as const;

@@ -242,6 +242,9 @@ export class Replica {
     }
     op.next = this.ioFree;
     this.ioFree = opId;
+    // The backup's lock is gone: an idle replica whose queue was blocked by it may run now (no other
+    // event would wake it; with no arrival left it would stay idle forever).
+    if (op.kind === IO_BACKUP && !this.busy && (this.waiting.length > 0 || this.chunked !== null)) this.tryStep(nowUs);
   }
 
   // ---------------------------------------------------------------- step loop
@@ -422,9 +425,8 @@ export class Replica {
     if (l2 > 0) {
       this.cache.hostLock(this.peekLastNode);
       if (this.ensureFree(l2 * this.B)) {
-        const deeper = this.cache.insertL1(ids, r.hashStart, l1 + l2, this.insertOut, l1 + l2);
-        this.cache.lock(deeper);
-        if (l1 > 0) this.cache.unlock(node);
+        const deeper = this.cache.insertL1(ids, r.hashStart, l1 + l2, this.insertOut, l1 + l2, node, l1);
+        this.cache.relock(deeper, l1 > 0 ? node : 0);
         node = deeper;
         const bytes = l2 * this.B * this.dep.kvBytesPerTokenPerReplica;
         this.loadBackBytesThisStep += bytes;
@@ -456,7 +458,9 @@ export class Replica {
     if (!this.dep.engine.enablePrefixCaching) return;
     const upto = Math.min(r.promptFullBlocks, Math.floor(Math.min(r.filled, r.inputTokens) / this.B));
     if (upto <= r.treeBlocks && !promptDone) return;
-    const node = this.cache.insertL1(this.table.hashIds, r.hashStart, Math.max(upto, r.treeBlocks), this.insertOut, promptDone ? 0 : upto);
+    const node = this.cache.insertL1(
+      this.table.hashIds, r.hashStart, Math.max(upto, r.treeBlocks), this.insertOut, promptDone ? 0 : upto, r.lockNode, r.treeBlocks,
+    );
     this.moveLock(r, node, Math.max(upto, r.treeBlocks));
     if (promptDone) this.maybeBackup(node);
   }
@@ -478,7 +482,7 @@ export class Replica {
     const s = this.scratch;
     for (let i = 0; i < r.promptFullBlocks && i < total; i++) s[i] = ids[r.hashStart + i];
     for (let i = r.promptFullBlocks; i < total; i++) s[i] = ids[r.hashStart + promptBlocks + (i - r.promptFullBlocks)];
-    const node = this.cache.insertL1(s, 0, total, this.insertOut, r.promptFullBlocks);
+    const node = this.cache.insertL1(s, 0, total, this.insertOut, r.promptFullBlocks, r.lockNode, r.treeBlocks);
     this.moveLock(r, node, total);
     this.maybeBackup(node);
   }
@@ -492,8 +496,7 @@ export class Replica {
       this.privateTokens -= c;
     }
     if (node !== r.lockNode) {
-      if (node > 0) this.cache.lock(node);
-      if (r.lockNode > 0) this.cache.unlock(r.lockNode);
+      this.cache.relock(node, r.lockNode);
       r.lockNode = node;
     }
     r.treeBlocks = blocks;
@@ -561,8 +564,13 @@ export class Replica {
     const tokens = hits * this.B;
     if (hits === 0 || tokens < Math.max(kv.prefetchThresholdTokens, this.dep.engine.pageSize)) return;
     if (this.prefetchTokensInFlight + tokens > this.prefetchCapacityTokens) return;
-    if (!this.cache.holdL2(hits)) return;
+    // Protect the prefix first (SGLang: protect_host() before alloc/evict_host): making room in L2
+    // must not evict the host-only node this prefetch continues.
     if (m.lastNode > 0) this.cache.hostLock(m.lastNode);
+    if (!this.cache.holdL2(hits)) {
+      if (m.lastNode > 0) this.cache.hostUnlock(m.lastNode);
+      return;
+    }
     read.schedule(nowUs, tokens * this.dep.kvBytesPerTokenPerReplica, this.xfer);
     r.pfFrom = j;
     r.pfBlocks = hits;
@@ -584,7 +592,9 @@ export class Replica {
       if (kv.prefetchPolicy === "wait_complete") return false;
       if (kv.prefetchPolicy === "timeout") {
         const timeoutUs = (kv.prefetchTimeoutBaseS + ((r.pfBlocks * this.B) / 1024) * kv.prefetchTimeoutPerKiTokenS) * 1e6;
-        if (nowUs - r.pfStartUs <= timeoutUs) return false;
+        // SGLang times the PrefetchOperation from its creation (arrival), not from when the link
+        // starts moving it: time queued behind other transfers counts.
+        if (nowUs - r.arrivalUs <= timeoutUs) return false;
       }
     }
     const read = this.tiers.l3Read!;
@@ -615,7 +625,7 @@ export class Replica {
       let t = r.pfEndUs;
       if (kv.prefetchPolicy === "timeout") {
         const timeoutUs = (kv.prefetchTimeoutBaseS + ((r.pfBlocks * this.B) / 1024) * kv.prefetchTimeoutPerKiTokenS) * 1e6;
-        t = Math.min(t, r.pfStartUs + timeoutUs + 1);
+        t = Math.min(t, r.arrivalUs + timeoutUs + 1);
       }
       if (t < at) at = t;
     }
@@ -675,7 +685,9 @@ export class Replica {
         }
         const prefix = this.lockPrefix(r);
         n = Math.min(n, r.fillTarget - prefix);
-        if (!this.ensureFree(n)) {
+        // One chunked request at a time: a chunked request whose next chunk found no memory this step
+        // keeps its slot (starting another would orphan it and its KV).
+        if ((c !== null && c.stepTokens === 0 && prefix + n < r.fillTarget) || !this.ensureFree(n)) {
           this.unadmit(r);
           break;
         }
