@@ -8,6 +8,7 @@ const sections: (() => Promise<{ default: BenchSection } | { sections: BenchSect
   () => import("./router.js"),
   () => import("./workload.js"),
   () => import("./estimator.js"),
+  () => import("./simulate.js"),
 ];
 
 async function main(): Promise<void> {

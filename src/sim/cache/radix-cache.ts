@@ -4,10 +4,13 @@
  *
  * Eviction is leaf-only and never touches locked nodes. Recency is a counter, and every touch walks
  * from the deepest node up to the root, so a parent is always more recent than any of its children:
- * the least recently used unlocked node of a tier is therefore always a leaf of that tier, and an
- * intrusive LRU list gives O(1) eviction. LFU uses a lazily validated heap keyed by (hits, recency).
+ * the least recently used unlocked node of a tier is almost always a leaf of that tier, and an
+ * intrusive LRU list gives O(1) eviction (a node re-listed after a lock without a touch can sit
+ * behind its parent: eviction skips inner nodes to the oldest leaf). LFU uses a lazily validated
+ * heap keyed by (hits, recency).
  */
 import { InvariantError } from "../../errors.js";
+import { Int32IndexMap } from "../router/int-index-map.js";
 
 const IN_L1 = 1;
 const IN_L2 = 2;
@@ -50,6 +53,8 @@ export interface RadixCacheOptions {
   evictionPolicy: EvictionPolicy;
   /** Copy a non-backed L1 leaf to L2 before freeing it (HiCache write_back). */
   writeBackOnEvict: boolean;
+  /** Remember the last match (default true; tests turn it off to compare). See `RadixCache.version`. */
+  memoizeMatch?: boolean;
 }
 
 export class RadixCache {
@@ -58,6 +63,7 @@ export class RadixCache {
   readonly l2CapacityBlocks: number;
   private readonly lfu: boolean;
   private readonly writeBackOnEvict: boolean;
+  private readonly memoizeMatch: boolean;
 
   // Node storage (struct of arrays); node 0 is the root.
   private cap = 1024;
@@ -75,8 +81,32 @@ export class RadixCache {
   private next = new Int32Array(this.cap);
   private freeNodes: number[] = [];
   private nodeCount = 1;
-  private readonly index = new Map<number, number>();
+  /** Block id -> node (typed-array hash map: the hot path looks up every block of every prompt). */
+  private readonly index = new Int32IndexMap(1024);
   private clock = 0;
+  /**
+   * `match` remembers its last call: asked again for the same blocks while nothing it depends on
+   * changed, it returns the same result without re-walking or re-touching. A re-touch would move
+   * the same nodes, in the same order, to the recent ends of the lists they still end (nothing was
+   * appended since), and give them new stamps ordered exactly like their current ones (still the
+   * newest: nothing was stamped since); only the order of stamps is ever used (LRU lists, LFU heap
+   * order, staleness by equality), so every later decision is the same. `version` is bumped by
+   * whatever could break that: a list append, a new stamp (touch, new node), an LFU heap push, and a
+   * tier change or deletion of a node on the remembered path (stamped after `memoFloor`) or of the
+   * node its walk stopped at. Evicting other nodes (the LRU head) leaves it valid, so a scheduler
+   * re-checking the head of its queue every step under memory pressure walks the path once.
+   */
+  private version = 0;
+  private memoVersion = -1;
+  /** Clock before the remembered match's touch: nodes stamped after it are that path. */
+  private memoFloor = 0;
+  /** Node the remembered walk stopped at (present but in the wrong tier), or -1. */
+  private memoStop = -1;
+  /** The block ids the remembered walk looked up, and the `count` it was called with. */
+  private memoKey = new Int32Array(256);
+  private memoLen = 0;
+  private memoCount = -1;
+  private readonly memo: MatchResult = newMatchResult();
 
   // Sentinels of the two LRU lists live in plain fields: head/tail node indices (-1 = empty).
   private l1Head = -1;
@@ -103,6 +133,7 @@ export class RadixCache {
     this.l2CapacityBlocks = opts.l2CapacityBlocks;
     this.lfu = opts.evictionPolicy === "lfu";
     this.writeBackOnEvict = opts.writeBackOnEvict;
+    this.memoizeMatch = opts.memoizeMatch ?? true;
     this.parent[0] = -1;
     this.blockId[0] = -1;
     this.lockRef[0] = 1; // the root is never evicted
@@ -131,19 +162,31 @@ export class RadixCache {
    * L1 blocks come first; then the host-only blocks that continue the prefix.
    */
   match(ids: Int32Array, from: number, count: number, out: MatchResult): MatchResult {
+    const memo = this.memo;
+    if (this.memoizeMatch && this.memoVersion === this.version && this.memoCount === count && this.sameKey(ids, from)) {
+      out.l1Blocks = memo.l1Blocks;
+      out.l2Blocks = memo.l2Blocks;
+      out.l1Node = memo.l1Node;
+      out.lastNode = memo.lastNode;
+      return out;
+    }
     let node = 0;
     let l1 = 0;
     let l2 = 0;
     let l1Node = 0;
+    let stop = -1;
+    let looked = 0;
     for (let i = 0; i < count; i++) {
+      looked++;
       const n = this.index.get(ids[from + i]);
-      if (n === undefined) break;
+      if (n < 0) break;
       if ((this.flags[n] & IN_L1) !== 0 && l2 === 0) {
         l1++;
         l1Node = n;
       } else if ((this.flags[n] & IN_L2) !== 0) {
         l2++;
       } else {
+        stop = n;
         break;
       }
       node = n;
@@ -152,18 +195,38 @@ export class RadixCache {
     out.l2Blocks = l2;
     out.l1Node = l1Node;
     out.lastNode = node;
+    const floor = this.clock;
     if (node !== 0) this.touchPath(node, false);
+    this.memoVersion = this.version;
+    this.memoFloor = floor;
+    this.memoStop = stop;
+    if (this.memoKey.length < looked) this.memoKey = new Int32Array(looked * 2);
+    const key = this.memoKey;
+    for (let i = 0; i < looked; i++) key[i] = ids[from + i];
+    this.memoLen = looked;
+    this.memoCount = count;
+    memo.l1Blocks = l1;
+    memo.l2Blocks = l2;
+    memo.l1Node = l1Node;
+    memo.lastNode = node;
     return out;
+  }
+
+  private sameKey(ids: Int32Array, from: number): boolean {
+    const key = this.memoKey;
+    for (let i = 0; i < this.memoLen; i++) if (ids[from + i] !== key[i]) return false;
+    return true;
   }
 
   /** Looks a block up without touching it. */
   has(id: number): boolean {
-    return this.index.has(id);
+    return this.index.get(id) >= 0;
   }
 
   /** Deepest node of the first `count` blocks of ids that exist in the tree (any tier), or 0. */
   nodeOf(id: number): number {
-    return this.index.get(id) ?? 0;
+    const n = this.index.get(id);
+    return n < 0 ? 0 : n;
   }
 
   isInL1(node: number): boolean {
@@ -206,6 +269,23 @@ export class RadixCache {
     }
   }
 
+  /**
+   * `lock(node)` then `unlock(old)` (either may be 0 = none), moving a request's pin deeper. When
+   * `old` is an ancestor of `node` the shared part would go up and back down without reaching zero,
+   * so only the nodes below `old` are locked: the same transitions in the same order, without
+   * walking the shared prefix twice.
+   */
+  relock(node: number, old: number): void {
+    let n = node;
+    for (; n > 0 && n !== old; n = this.parent[n]) {
+      if (this.lockRef[n]++ === 0) {
+        this.unlist(n);
+        if ((this.flags[n] & IN_L1) !== 0) this.l1LockedBlocks++;
+      }
+    }
+    if (n !== old && old > 0) this.unlock(old);
+  }
+
   /** Pins a host-resident node against L2 eviction (prefetch or backup in flight). */
   hostLock(node: number): void {
     if (this.hostRef[node]++ === 0) this.unlist(node);
@@ -220,15 +300,26 @@ export class RadixCache {
    * GPU memory for them). Existing L1 blocks are duplicates (the caller's copy is freed); host-only
    * nodes regain their L1 copy. Increments hit counts (SGLang _inc_hit_count) of blocks from
    * position `hitFrom` on (intermediate chunk inserts count none) and touches the path.
+   * `knownNode`/`knownBlocks` (optional): a node the caller holds locked and how many leading blocks
+   * it ends. When its ancestor chain spells exactly `ids[from, from+knownBlocks)` in L1, the walk
+   * starts below it (the lookups of that prefix would find exactly those nodes and change nothing
+   * but their hit counts); otherwise the full walk runs. Same result either way.
    * @returns the deepest node; `newL1` receives how many blocks became L1-resident.
    */
-  insertL1(ids: Int32Array, from: number, count: number, newL1: { blocks: number }, hitFrom = 0): number {
+  insertL1(
+    ids: Int32Array, from: number, count: number, newL1: { blocks: number }, hitFrom = 0, knownNode = 0, knownBlocks = 0,
+  ): number {
     let node = 0;
     let added = 0;
-    for (let i = 0; i < count; i++) {
+    let start = 0;
+    if (knownBlocks > 0 && knownBlocks <= count && this.claimPrefix(knownNode, ids, from, knownBlocks, hitFrom)) {
+      node = knownNode;
+      start = knownBlocks;
+    }
+    for (let i = start; i < count; i++) {
       const id = ids[from + i];
       let n = this.index.get(id);
-      if (n === undefined) {
+      if (n < 0) {
         n = this.createNode(id, node);
         this.setL1(n, true);
         added++;
@@ -245,24 +336,42 @@ export class RadixCache {
   }
 
   /**
+   * When `node` and its ancestors are L1 nodes of blocks `ids[from, from+blocks)` (node deepest),
+   * counts the hits of those at positions >= `hitFrom` and returns true; otherwise changes nothing.
+   */
+  private claimPrefix(node: number, ids: Int32Array, from: number, blocks: number, hitFrom: number): boolean {
+    let n = node;
+    let i = blocks - 1;
+    for (; i >= 0; i--) {
+      if (n <= 0 || this.blockId[n] !== ids[from + i] || (this.flags[n] & IN_L1) === 0) break;
+      if (i >= hitFrom) this.hits[n]++;
+      n = this.parent[n];
+    }
+    if (i < 0) return true;
+    for (let j = blocks - 1, m = node; j > i; j--, m = this.parent[m]) if (j >= hitFrom) this.hits[m]--;
+    return false;
+  }
+
+  /**
    * Inserts blocks fetched from L3 as host-only nodes continuing the prefix `ids[base, from)`.
    * The caller has already reserved the L2 space (`reserveL2`). Stops at the first block that
    * already exists. @returns the number of new host-only blocks.
    */
   insertL2(ids: Int32Array, base: number, from: number, count: number): number {
-    let node = from > base ? (this.index.get(ids[from - 1]) ?? -1) : 0;
+    let node = from > base ? this.index.get(ids[from - 1]) : 0;
     if (node < 0 || (node > 0 && (this.flags[node] & IN_L2) === 0)) return 0;
     let added = 0;
     for (let i = 0; i < count; i++) {
       const id = ids[from + i];
       let n = this.index.get(id);
-      if (n === undefined) {
+      if (n < 0) {
         n = this.createNode(id, node);
-        this.flags[n] = IN_L2;
+        this.flags[n] = IN_L2; // a new node: createNode invalidated the memo
         this.l2Blocks++;
         added++;
         this.relist(n);
       } else if ((this.flags[n] & IN_L2) === 0) {
+        this.tierChanged(n);
         this.flags[n] |= IN_L2;
         this.l2Blocks++;
         added++;
@@ -279,7 +388,8 @@ export class RadixCache {
     // A host copy needs its parent's: host-only nodes must always continue a host-backed prefix.
     const p = this.parent[node];
     if (p > 0 && (this.flags[p] & IN_L2) === 0) return false;
-    if (!this.index.has(this.blockId[node]) || this.blockId[node] < 0) return false;
+    if (this.blockId[node] < 0 || this.index.get(this.blockId[node]) !== node) return false;
+    this.tierChanged(node);
     this.flags[node] |= IN_L2;
     this.l2Blocks++;
     return true;
@@ -315,12 +425,13 @@ export class RadixCache {
     out.writtenBackBlocks = 0;
     let skipped = 0;
     while (out.freedBlocks < blocks) {
-      const n = this.lfu ? this.popLfuL1() : this.l1Head;
+      const n = this.lfu ? this.popLfuL1() : this.oldestL1Leaf();
       if (n < 0) break;
       if (this.l1ChildCount[n] !== 0 || this.lockRef[n] !== 0) {
         throw new InvariantError(`LRU head ${n} is not an unlocked L1 leaf`);
       }
       if ((this.flags[n] & IN_L2) === 0 && this.writeBackOnEvict && this.reserveL2(1)) {
+        this.tierChanged(n);
         this.flags[n] |= IN_L2;
         this.l2Blocks++;
         out.writtenBackBlocks++;
@@ -347,13 +458,10 @@ export class RadixCache {
   evictL2(blocks: number): number {
     let freed = 0;
     while (freed < blocks) {
-      const n = this.l2Head;
+      const n = this.oldestL2Leaf();
       if (n < 0) break;
-      if (this.childCount[n] !== 0) {
-        // A host-only node with children cannot be the LRU head (children are older); guard anyway.
-        throw new InvariantError(`L2 LRU head ${n} has children`);
-      }
       this.unlist(n);
+      this.tierChanged(n);
       this.flags[n] &= ~IN_L2;
       this.l2Blocks--;
       this.deleteNode(n);
@@ -366,8 +474,11 @@ export class RadixCache {
   /** Checks every structural invariant (tests and debug runs). */
   checkInvariants(): void {
     let l1 = 0, l2 = 0, locked = 0;
-    for (const [id, n] of this.index) {
-      if (this.blockId[n] !== id) throw new InvariantError(`index mismatch at ${n}`);
+    let live = 0;
+    for (let n = 1; n < this.nodeCount; n++) {
+      // Live nodes are the ones the index points to (a freed slot keeps its stale block id).
+      if (this.blockId[n] < 0 || this.index.get(this.blockId[n]) !== n) continue;
+      live++;
       const f = this.flags[n];
       if ((f & (IN_L1 | IN_L2)) === 0) throw new InvariantError(`node ${n} in no tier`);
       if (f & IN_L1) {
@@ -385,6 +496,7 @@ export class RadixCache {
       if (p > 0 && this.stamp[p] < this.stamp[n]) throw new InvariantError(`parent ${p} older than child ${n}`);
       if (p > 0 && this.lockRef[n] > this.lockRef[p]) throw new InvariantError(`child ${n} locked more than parent ${p}`);
     }
+    if (live !== this.index.size) throw new InvariantError(`index holds ${this.index.size} ids for ${live} live nodes`);
     if (l1 !== this.l1Blocks || l2 !== this.l2Blocks || locked !== this.l1LockedBlocks) {
       throw new InvariantError(`tier counts drifted: l1 ${l1}/${this.l1Blocks} l2 ${l2}/${this.l2Blocks} locked ${locked}/${this.l1LockedBlocks}`);
     }
@@ -396,7 +508,13 @@ export class RadixCache {
 
   // ---- internals ----
 
+  /** `n` changes tier or is deleted: forget the remembered match if `n` is on its path or stopped it. */
+  private tierChanged(n: number): void {
+    if (n === this.memoStop || this.stamp[n] > this.memoFloor) this.version++;
+  }
+
   private createNode(id: number, parent: number): number {
+    this.version++;
     let n = this.freeNodes.pop();
     if (n === undefined) {
       if (this.nodeCount === this.cap) this.grow();
@@ -418,6 +536,7 @@ export class RadixCache {
   }
 
   private deleteNode(n: number): void {
+    this.tierChanged(n);
     const p = this.parent[n];
     this.childCount[p]--;
     this.index.delete(this.blockId[n]);
@@ -426,6 +545,7 @@ export class RadixCache {
   }
 
   private setL1(n: number, on: boolean): void {
+    this.tierChanged(n);
     const p = this.parent[n];
     if (on) {
       this.flags[n] |= IN_L1;
@@ -444,6 +564,7 @@ export class RadixCache {
 
   /** Touches `node` and its ancestors, deepest first, so parents end up more recent than children. */
   private touchPath(node: number, _insert: boolean): void {
+    this.version++;
     for (let n = node; n > 0; n = this.parent[n]) {
       this.stamp[n] = ++this.clock;
       const l = this.list[n];
@@ -453,6 +574,24 @@ export class RadixCache {
         this.append(n, l);
       }
     }
+  }
+
+  /**
+   * Least recently listed L1 node without L1 children. Usually the list head; a node re-listed after
+   * a host lock (prefetch, load-back) lands at the recent end behind its parent, so the head can be
+   * an inner node: SGLang evicts the least recent *leaf*, so skip such nodes.
+   */
+  private oldestL1Leaf(): number {
+    let n = this.l1Head;
+    while (n >= 0 && this.l1ChildCount[n] !== 0) n = this.next[n];
+    return n;
+  }
+
+  /** Least recently listed host-only leaf (see oldestL1Leaf). */
+  private oldestL2Leaf(): number {
+    let n = this.l2Head;
+    while (n >= 0 && this.childCount[n] !== 0) n = this.next[n];
+    return n;
   }
 
   /** Puts an unlocked node on the list of its tier (at the most-recent end). */
@@ -468,6 +607,7 @@ export class RadixCache {
   }
 
   private append(n: number, which: number): void {
+    this.version++;
     this.list[n] = which;
     this.next[n] = -1;
     if (which === LIST_L1) {
@@ -503,6 +643,7 @@ export class RadixCache {
   }
 
   private pushHeap(n: number): void {
+    this.version++;
     const h = this.hits[n];
     const s = this.stamp[n];
     const nodes = this.heapNode, hs = this.heapHits, ss = this.heapStamp;

@@ -69,6 +69,8 @@ export function simulate(input: SimulationInput): SimulationResult {
   const itl = new LogHistogram();
   let rejected = 0;
   let pendingArrivals = 0;
+  /** Step, wake and I/O events queued: with none (and no arrival) left, no replica can progress. */
+  let pendingReplicaEvents = 0;
 
   // Dependents: requests released by another's completion.
   const firstFollower = new Int32Array(n).fill(-1);
@@ -110,9 +112,18 @@ export function simulate(input: SimulationInput): SimulationResult {
   if (kv.l3 && kv.l3.shared) sharedL3 = makeL3();
 
   const host: ReplicaHost = {
-    scheduleStepDone: (r, at) => queue.push(at, EventRank.stepDone, EV_STEP, r),
-    scheduleWake: (r, at) => queue.push(at, EventRank.schedule, EV_WAKE, r),
-    scheduleIo: (r, at, op) => queue.push(at, EventRank.ioDone, EV_IO, r, op),
+    scheduleStepDone: (r, at) => {
+      pendingReplicaEvents++;
+      queue.push(at, EventRank.stepDone, EV_STEP, r);
+    },
+    scheduleWake: (r, at) => {
+      pendingReplicaEvents++;
+      queue.push(at, EventRank.schedule, EV_WAKE, r);
+    },
+    scheduleIo: (r, at, op) => {
+      pendingReplicaEvents++;
+      queue.push(at, EventRank.ioDone, EV_IO, r, op);
+    },
     onFirstToken: (req: Req, t: number) => {
       out.firstTokenUs[req.idx] = t;
     },
@@ -198,20 +209,25 @@ export function simulate(input: SimulationInput): SimulationResult {
         arrive(ev.target, ev.timeUs);
         break;
       case EV_STEP:
+        pendingReplicaEvents--;
         replicas[ev.target].onStepDone(ev.timeUs);
         break;
       case EV_WAKE:
+        pendingReplicaEvents--;
         replicas[ev.target].onWake(ev.timeUs);
         break;
       case EV_IO:
+        pendingReplicaEvents--;
         replicas[ev.target].onIoDone(ev.payload, ev.timeUs);
         break;
       case EV_POLL:
+        checkProgress(ev.timeUs);
         for (let r = 0; r < R; r++) loads[r] = replicas[r].loadTokens();
         input.router!.onLoadPoll(loads, ev.timeUs);
         if (outstandingWork()) queue.push(ev.timeUs + pollUs, EventRank.periodic, EV_POLL, 0);
         break;
       case EV_HOUSEKEEPING: {
+        checkProgress(ev.timeUs);
         const next = input.router!.housekeeping(ev.timeUs);
         if (Number.isFinite(next) && outstandingWork()) queue.push(Math.max(next, ev.timeUs + 1), EventRank.periodic, EV_HOUSEKEEPING, 0);
         break;
@@ -220,6 +236,13 @@ export function simulate(input: SimulationInput): SimulationResult {
     if (checkEvery > 0 && events % checkEvery === 0) for (const r of replicas) r.checkInvariants();
   }
   if (checkEvery > 0) for (const r of replicas) r.checkInvariants();
+
+  /** Periodic events alone cannot move requests: in flight with nothing else queued is a deadlock. */
+  function checkProgress(nowUs: number): void {
+    if (pool.live > 0 && pendingReplicaEvents === 0 && pendingArrivals === 0) {
+      throw new InvariantError(`no progress at ${(nowUs / 1e6).toFixed(3)} s: ${pool.live} requests in flight, no replica event pending`);
+    }
+  }
 
   function outstandingWork(): boolean {
     // Periodic events keep going only while requests are still to arrive or in flight.

@@ -12,6 +12,9 @@ export class LogHistogram {
   total = 0;
   sum = 0;
   max = 0;
+  /** Last value added and its bucket: a decode step adds the same gap for most of its batch. */
+  private lastValue = NaN;
+  private lastBucket = 0;
 
   private bucketOf(v: number): number {
     return v <= MIN_VALUE ? 0 : 1 + Math.floor(Math.log(v / MIN_VALUE) / LOG_GROWTH);
@@ -19,7 +22,12 @@ export class LogHistogram {
 
   /** Adds `count` samples of value `v`. */
   add(v: number, count = 1): void {
-    const b = this.bucketOf(v);
+    let b = this.lastBucket;
+    if (v !== this.lastValue) {
+      b = this.bucketOf(v);
+      this.lastValue = v;
+      this.lastBucket = b;
+    }
     if (b >= this.counts.length) {
       const c = new Float64Array(Math.max(b + 1, this.counts.length * 2));
       c.set(this.counts);

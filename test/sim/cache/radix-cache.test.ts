@@ -73,6 +73,33 @@ describe("radix cache", () => {
     c.checkInvariants();
   });
 
+  it("a node re-listed after a host lock lands behind its parent: eviction takes the leaf, not the older parent", () => {
+    // L1: insert 1 -> 2; the list is [2, 1] (the parent is touched last). A host lock on 2 (prefetch
+    // or load-back) takes it off the list and its release appends it: [1, 2], the parent first.
+    const c = cache(4, 4);
+    c.insertL1(ids(1, 2), 0, 2, { blocks: 0 });
+    const two = c.nodeOf(2);
+    c.hostLock(two);
+    c.hostUnlock(two);
+    expect(c.evictL1(1, { freedBlocks: 0, writtenBackBlocks: 0 }).freedBlocks).toBe(1);
+    expect([c.has(1), c.has(2)]).toEqual([true, false]);
+    c.checkInvariants();
+    // L2: both blocks host-only, then the same host lock dance on the child.
+    const h = cache(4, 4);
+    h.insertL1(ids(1, 2), 0, 2, { blocks: 0 });
+    for (const id of [1, 2]) {
+      expect(h.reserveL2(1)).toBe(true);
+      h.markBackedUp(h.nodeOf(id));
+    }
+    h.evictL1(2, { freedBlocks: 0, writtenBackBlocks: 0 });
+    h.match(ids(1, 2), 0, 2, newMatchResult());
+    h.hostLock(h.nodeOf(2));
+    h.hostUnlock(h.nodeOf(2));
+    expect(h.evictL2(1)).toBe(1);
+    expect([h.has(1), h.has(2)]).toEqual([true, false]);
+    h.checkInvariants();
+  });
+
   it.each(["lru", "lfu"] as const)("keeps its invariants under random operations (%s)", (policy) => {
     const r = rngStream(5, `radix-${policy}`);
     const c = cache(200, 300, policy, policy === "lfu");
