@@ -206,7 +206,8 @@ export class Replica {
     this.stats.busyUs += nowUs - this.stepStartUs;
     const b = this.batch;
     for (let i = 0; i < b.length; i++) this.completeStepFor(b[i], nowUs);
-    b.length = 0;
+    // Pop rather than `length = 0`, which releases the backing store that the next step regrows.
+    while (b.length > 0) b.pop();
     this.tryStep(nowUs);
   }
 
@@ -714,6 +715,14 @@ export class Replica {
     // Decode: one new token per running request; retract on memory shortage.
     let need = this.running.length;
     if (this.availableTokens() < need) this.retractSglang(need);
+    if (this.availableTokens() < this.running.length && this.chunked) {
+      // The half-prefilled request holds KV the last running request needs: give it back too
+      // (it restarts its prefill later) rather than stall decoding forever.
+      const c = this.chunked;
+      this.chunked = null;
+      this.retract(c);
+      this.waiting.unshift(c);
+    }
     need = this.running.length;
     if (need === 0) return this.waiting.length > 0 ? this.formSglangBatch(nowUs) : false;
     if (!this.ensureFree(need)) throw new InvariantError(`replica ${this.id}: cannot fit ${need} decode tokens after retraction`);

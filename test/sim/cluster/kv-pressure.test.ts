@@ -12,6 +12,9 @@ import type { Deployment, DeploymentInput, WorkloadSpec } from "../../../src/con
 import { validateSchema } from "../../../src/config/validate.js";
 import { buildRequestTable } from "../../../src/io/load-workload.js";
 import { prepareDeployment, runSimulation } from "../../../src/runner/prepare.js";
+import { simulate } from "../../../src/sim/cluster/simulate.js";
+import { rngStream } from "../../../src/sim/rng.js";
+import { deployment, linearEstimator, tableOf } from "../../helpers/sim.js";
 
 /** Qwen3-8B on one H100 at 30% memory: a ~53K-token KV pool for ~3K-token multi-turn prompts. */
 const tight = (kvCache: DeploymentInput["kvCache"], more: Partial<DeploymentInput> = {}, memFractionStatic = 0.3): DeploymentInput => ({
@@ -53,5 +56,22 @@ describe("KV pressure with a host tier", () => {
     const table = await buildRequestTable(validateSchema<WorkloadSpec>("workload", spec), process.cwd(), 1);
     const s = runSimulation(dep, table, 1, { checkInvariantsEvery: 500 }).summary;
     expect(s.completed + s.rejected).toBe(table.count);
+  });
+});
+
+describe("SGLang retraction with a chunked prefill in progress", () => {
+  // Found by fuzzing small pools: the last running request's next token did not fit because a
+  // half-prefilled (chunked) request held the rest of the pool; it is now retracted too.
+  it.each([126, 252])("seed %i completes every request", (seed) => {
+    const r = rngStream(seed, "fuzz");
+    const rows = [];
+    for (let i = 0; i < 30; i++) rows.push({ input: 100 + r.int(2500), output: 1 + r.int(1500), arrivalUs: i * r.int(200_000) });
+    rows.sort((a, b) => a.arrivalUs - b.arrivalUs);
+    const pool = 4200 + r.int(3000);
+    const dep = deployment({ engine: { chunkedPrefillSize: 256 + r.int(4) * 256, maxRunningRequests: 4 + r.int(30) } }, (d) => {
+      (d.memory as { kvPoolTokens: number }).kvPoolTokens = pool;
+    });
+    const res = simulate({ dep, table: tableOf(rows), estimator: linearEstimator({ fixedUs: 1000, perTokenUs: 2 }), checkInvariantsEvery: 50 });
+    expect(res.summary.completed).toBe(30);
   });
 });
