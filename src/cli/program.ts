@@ -106,6 +106,7 @@ function buildProgram(io: CliIo): Command {
     .description("simulate measured end-to-end benchmark rows and report the error")
     .requiredOption("--measured <csv>", "measured rows (AIConfigurator silicon CSV format)")
     .option("--json", "print JSON")
+    .option("--details", "with --json, include per-row results")
     .action(async (opts) => {
       const { validateE2eCommand } = await import("./commands/validate-e2e.js");
       await validateE2eCommand(opts, io);

@@ -76,8 +76,9 @@ export function readE2eCsv(file: string): E2eRow[] {
       return v;
     };
     const get = (name: string) => (col(name) >= 0 ? f[col(name)].trim() : "");
-    // Rows without a recorded concurrency (a few single-point samples) fall back to batch_size.
-    const conc = get("concurrency") === "" && col("batch_size") >= 0 ? "batch_size" : "concurrency";
+    // An empty concurrency stays NaN (the row is skipped, not guessed): in AIConfigurator's schema
+    // batch_size is the engine's max batch size, and its benchmark sweeps several client
+    // concurrencies per deployment (generator bench_run.sh.j2), so batch_size is not the client count.
     const row: E2eRow = {
       line: i + 1,
       id: get("id") || `line-${i + 1}`,
@@ -89,7 +90,7 @@ export function readE2eCsv(file: string): E2eRow[] {
       isl: num("isl"),
       osl: num("osl"),
       tp: num("tp_size"),
-      concurrency: get(conc) === "" ? NaN : num(conc),
+      concurrency: get("concurrency") === "" ? NaN : num("concurrency"),
       ttftMs: num("silicon_ttft_ms"),
       tpotMs: num("silicon_tpot_ms"),
     };

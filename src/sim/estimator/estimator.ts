@@ -168,7 +168,7 @@ class Estimator implements BatchEstimator {
     }
     this.backend = opts.backend ?? "auto";
     this.kernels = new KernelModel({ gpu, backend: this.backend, fits: opts.fits ?? defaultRooflineFits(), profiles: opts.profiles });
-    this.plan = buildOperatorPlan(model, tp, opts.weights, opts.kvDtype, this.kernels);
+    this.plan = buildOperatorPlan(model, tp, opts.weights, opts.kvDtype, this.kernels, { smoothFp8M: opts.engine === "vllm" });
     this.overhead = opts.overhead ?? ENGINE_OVERHEAD[opts.engine];
     const a = this.plan.attention;
     this.decodeAttn = a.mla

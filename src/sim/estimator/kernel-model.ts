@@ -192,6 +192,24 @@ export class KernelModel {
     return base * Math.exp(this.look.value);
   }
 
+  /**
+   * GEMM latency for a kernel whose tiling does not change with m above 128 rows: the table's value
+   * between two powers of two is interpolated linearly between them. The bundled tables were
+   * measured with SGLang's kernels; their fp8 per-tensor GEMM steps up just past every power of two
+   * (H100, n=7168, k=8192: m=1024 0.10 ms, m=1025 0.15 ms, m=2048 0.20 ms). vLLM's SM90
+   * fp8 per-tensor GEMM (cutlass_scaled_mm, csrc/quantization/cutlass_w8a8/c3x/
+   * scaled_mm_sm90_fp8_dispatch.cuh) runs one 128x128x128-tile configuration for every m > 128, so
+   * its time grows with the number of row tiles, not in steps. Tables only; the roofline is smooth.
+   */
+  gemmMsSmoothM(kind: GemmVariantKind, m: number, n: number, k: number): number {
+    if (!this.hasTables || m <= 128) return this.gemmMs(kind, m, n, k);
+    const lo = 2 ** Math.floor(Math.log2(m));
+    if (lo === m) return this.gemmMs(kind, m, n, k);
+    const a = this.gemmMs(kind, lo, n, k);
+    const b = this.gemmMs(kind, 2 * lo, n, k);
+    return a + ((b - a) * (m - lo)) / lo;
+  }
+
   /** Whether the bundled GEMM table of `kind` holds exactly this grid point. */
   gemmInTable(kind: GemmKind, m: number, n: number, k: number): boolean {
     const t = this.gemmTables.get(kind);

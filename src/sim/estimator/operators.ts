@@ -90,9 +90,18 @@ export function expectedActiveExperts(experts: number, k: number, tokens: number
   return experts * (1 - Math.pow(1 - k / experts, tokens));
 }
 
+/** Engine-specific kernel choices that change an operator's cost. */
+export interface PlanOptions {
+  /**
+   * The fp8 per-tensor GEMM has no power-of-two m steps (vLLM's CUTLASS kernel; see
+   * `KernelModel.gemmMsSmoothM`). Default false: the tables' own (SGLang) kernels.
+   */
+  smoothFp8M?: boolean;
+}
+
 /** Builds the operator plan. Shapes are per GPU of the TP group. */
 export function buildOperatorPlan(
-  model: ModelSpec, tp: number, weights: WeightDtype, kvDtype: KvDtype, km: KernelModel,
+  model: ModelSpec, tp: number, weights: WeightDtype, kvDtype: KvDtype, km: KernelModel, plan: PlanOptions = {},
 ): OperatorPlan {
   const h = model.hiddenSize;
   const layers = model.numLayers;
@@ -107,7 +116,9 @@ export function buildOperatorPlan(
     if (count <= 0) return;
     ops.push({
       name, cls: "gemm", count, driver,
-      ms: (m) => (m > 0 ? km.gemmMs(kind, m, n, k) : 0),
+      ms: plan.smoothFp8M && kind === "fp8"
+        ? (m) => (m > 0 ? km.gemmMsSmoothM(kind, m, n, k) : 0)
+        : (m) => (m > 0 ? km.gemmMs(kind, m, n, k) : 0),
       work: (m) => gemmFlopsBytes(km.variant(kind), m, n, k),
     });
   };
