@@ -1,30 +1,14 @@
 import { formatSummaryTable } from "../../report/summary-table.js";
-import { runSearch } from "../../search/run-search.js";
+import { runSearch, type SearchOptions } from "../../search/run-search.js";
 import type { CliIo } from "../io.js";
 
-interface SearchFlags {
-  slo: string;
-  space?: string;
-  out?: string;
-  workers?: number;
-  seed: number;
-  maxRuns?: number;
-  exhaustive?: boolean;
-  resume?: boolean;
-  json?: boolean;
-  quiet?: boolean;
-}
+type SearchFlags = Omit<SearchOptions, "inline" | "resultsRoot"> & { json?: boolean };
 
 /** `hisim-tune --slo <spec>`: the three-stage search. */
 export async function searchCommand(flags: SearchFlags, io: CliIo): Promise<void> {
-  const outcome = await runSearch(
-    {
-      slo: flags.slo, space: flags.space, out: flags.out, workers: flags.workers, seed: flags.seed,
-      maxRuns: flags.maxRuns, exhaustive: flags.exhaustive, resume: flags.resume, quiet: flags.quiet || flags.json,
-    },
-    io,
-  );
-  if (flags.json) {
+  const { json, ...opts } = flags;
+  const outcome = await runSearch({ ...opts, quiet: opts.quiet || json }, io);
+  if (json) {
     io.out(`${JSON.stringify(outcome.file, null, 2)}\n`);
     return;
   }
