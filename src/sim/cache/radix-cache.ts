@@ -10,7 +10,7 @@
  * heap keyed by (hits, recency).
  */
 import { InvariantError } from "../../errors.js";
-import { Int32IndexMap } from "../router/int-index-map.js";
+import { Int32IndexMap } from "../util/int-index-map.js";
 
 const IN_L1 = 1;
 const IN_L2 = 2;

@@ -28,7 +28,7 @@
  * Per-tenant columns are dense: about 52 + 8 * tenants bytes a node.
  */
 import { InvariantError } from "../../errors.js";
-import { Int32IndexMap } from "./int-index-map.js";
+import { Int32IndexMap } from "../util/int-index-map.js";
 import type { RouteRequest } from "./types.js";
 
 const ROOT = 0;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ApproxTree, promptBlockCount } from "../../../src/sim/router/approx-tree.js";
-import { Int32IndexMap } from "../../../src/sim/router/int-index-map.js";
+import { Int32IndexMap } from "../../../src/sim/util/int-index-map.js";
 import { rngStream } from "../../../src/sim/rng.js";
 import { req } from "./fixtures.js";
 
