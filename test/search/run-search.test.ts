@@ -2,7 +2,8 @@
  * The main job end to end on the small space and a small workload: staged vs exhaustive, frontier
  * properties, resume, worker parity, and the error paths of invalid specs.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -72,6 +73,36 @@ describe("staged search vs exhaustive on the small space", () => {
     const again = await search();
     expect(JSON.stringify(essence(again.file))).toBe(JSON.stringify(essence(staged.file)));
   });
+
+  it("a run killed with SIGKILL and resumed loses no finished trial and gives the same frontier", async () => {
+    const dir = outDir();
+    const trialsFile = join(dir, "trials.jsonl");
+    const lines = () => (existsSync(trialsFile) ? readFileSync(trialsFile, "utf8").split("\n").filter((l) => l.trim() !== "").length : 0);
+    await new Promise<void>((done, fail) => {
+      const child = spawn(process.execPath, ["--import", "tsx", join(root, "src/cli/main.ts"), "--slo", SLO, "--out", dir, "--workers", "1", "--quiet"], {
+        cwd: root, stdio: ["ignore", "ignore", "pipe"],
+      });
+      let err = "";
+      child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+      const poll = setInterval(() => {
+        if (lines() >= 3) {
+          clearInterval(poll);
+          child.kill("SIGKILL");
+        }
+      }, 20);
+      child.on("exit", (_code, signal) => {
+        clearInterval(poll);
+        if (signal === "SIGKILL") done();
+        else fail(new Error(`the run finished before it could be killed (${lines()} trials): ${err}`));
+      });
+    });
+    const finished = lines();
+    expect(finished).toBeGreaterThanOrEqual(3);
+    const resumed = await search({ out: dir, resume: true });
+    expect(resumed.reusedTrials).toBeGreaterThanOrEqual(finished);
+    expect(resumed.newRuns + resumed.reusedTrials).toBe(staged.file.runs);
+    expect(JSON.stringify(essence(resumed.file))).toBe(JSON.stringify(essence(staged.file)));
+  }, 120_000);
 
   it("a run cut short and resumed loses no trial and gives the same frontier", async () => {
     const dir = outDir();
