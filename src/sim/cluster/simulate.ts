@@ -47,6 +47,8 @@ export interface RequestOutcomes {
   hitL1: Int32Array;
   hitL2: Int32Array;
   hitL3: Int32Array;
+  /** Tokens each request emitted (equals its output length when it finished). */
+  emittedTokens: Int32Array;
 }
 
 /** Runs the simulation to completion. Pure: the same input gives the same result. */
@@ -65,6 +67,7 @@ export function simulate(input: SimulationInput): SimulationResult {
     hitL1: new Int32Array(n),
     hitL2: new Int32Array(n),
     hitL3: new Int32Array(n),
+    emittedTokens: new Int32Array(n),
   };
   const itl = new LogHistogram();
   let rejected = 0;
@@ -129,7 +132,10 @@ export function simulate(input: SimulationInput): SimulationResult {
     },
     onInterToken: (gapUs: number) => itl.add(gapUs),
     onFinish: (req: Req, t: number) => {
+      if (!Number.isNaN(out.finishUs[req.idx])) throw new InvariantError(`request ${req.idx} finished twice`);
+      if (req.out !== req.outputTokens) throw new InvariantError(`request ${req.idx} finished with ${req.out} of ${req.outputTokens} tokens`);
       out.finishUs[req.idx] = t;
+      out.emittedTokens[req.idx] = req.out;
       out.hitL1[req.idx] = req.hitL1;
       out.hitL2[req.idx] = req.hitL2;
       out.hitL3[req.idx] = req.hitL3;

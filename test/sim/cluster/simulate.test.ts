@@ -93,6 +93,7 @@ describe("invariants over seeded random workloads", () => {
     expect(res.summary.rejected).toBe(0);
     let outTokens = 0;
     for (let i = 0; i < 400; i++) {
+      expect(res.outcomes.emittedTokens[i]).toBe(table.outputTokens[i]);
       expect(res.outcomes.finishUs[i]).toBeGreaterThanOrEqual(res.outcomes.firstTokenUs[i]);
       expect(res.outcomes.firstTokenUs[i]).toBeGreaterThan(res.outcomes.arrivalUs[i]);
       outTokens += table.outputTokens[i];
