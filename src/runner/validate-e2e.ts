@@ -88,7 +88,7 @@ export interface E2eOptions {
 const SUPPORTED = new Set(["sglang", "vllm"]);
 
 /** Why a row cannot be simulated, or undefined when it can. */
-function skipReason(row: E2eRow): string | undefined {
+export function skipReason(row: E2eRow): string | undefined {
   if (!SUPPORTED.has(row.backend)) return `backend ${row.backend} is not simulated`;
   if (!Number.isFinite(row.concurrency)) return "no concurrency recorded";
   const key = row.model.toLowerCase();
