@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { InputError, type InputIssue } from "../errors.js";
+import { splitCsvLine } from "./csv-line.js";
 
 export interface E2eRow {
   /** 1-based line in the file. */
@@ -24,29 +25,6 @@ export interface E2eRow {
 }
 
 const REQUIRED = ["system", "backend", "model_path", "gemm_quant_mode", "isl", "osl", "tp_size", "concurrency", "silicon_ttft_ms", "silicon_tpot_ms"] as const;
-
-/** Splits one CSV line (double-quoted fields may contain commas). */
-export function splitCsvLine(line: string): string[] {
-  const out: string[] = [];
-  let cur = "";
-  let q = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (q) {
-      if (ch === '"' && line[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else if (ch === '"') q = false;
-      else cur += ch;
-    } else if (ch === '"') q = true;
-    else if (ch === ",") {
-      out.push(cur);
-      cur = "";
-    } else cur += ch;
-  }
-  out.push(cur);
-  return out;
-}
 
 export function readE2eCsv(file: string): E2eRow[] {
   if (!existsSync(file)) throw new InputError({ file, message: "file does not exist" });

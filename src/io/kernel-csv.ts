@@ -12,6 +12,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename } from "node:path";
 import { InputError } from "../errors.js";
+import { splitCsvLine } from "./csv-line.js";
 import type {
   AllreduceRow, AttentionRow, GemmRow, KernelTable,
 } from "../sim/estimator/kernel-profiles.js";
@@ -22,26 +23,9 @@ const ATTN_COLS = [
 ] as const;
 const AR_COLS = ["allreduce_dtype", "num_gpus", "message_size", "latency"] as const;
 
-/** Splits one CSV line; AIC files have no quoted fields, but tolerate simple double quotes. */
-function splitCsvLine(line: string): string[] {
-  if (!line.includes('"')) return line.split(",").map((s) => s.trim());
-  const out: string[] = [];
-  let cur = "";
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (c === '"') {
-      if (quoted && line[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else quoted = !quoted;
-    } else if (c === "," && !quoted) {
-      out.push(cur.trim());
-      cur = "";
-    } else cur += c;
-  }
-  out.push(cur.trim());
-  return out;
+/** The trimmed cells of one line (AIC files have no quoted fields; padding is tolerated). */
+function cellsOf(line: string): string[] {
+  return splitCsvLine(line).map((c) => c.trim());
 }
 
 type Kind = "gemm" | "attention" | "allreduce";
@@ -72,7 +56,7 @@ export function parseKernelCsv(text: string, file: string): KernelTable {
   let first = 0;
   while (first < lines.length && lines[first].trim() === "") first++;
   if (first >= lines.length) throw new InputError({ file, message: "empty file; expected a CSV header and rows" });
-  const header = splitCsvLine(lines[first]).map((h) => h.toLowerCase());
+  const header = cellsOf(lines[first]).map((h) => h.toLowerCase());
   const kind0 = detectKind(header, file);
   const required: readonly string[] = kind0 === "gemm" ? GEMM_COLS : kind0 === "allreduce" ? AR_COLS : ATTN_COLS;
   const missing = required.filter((c) => !header.includes(c));
@@ -95,7 +79,7 @@ export function parseKernelCsv(text: string, file: string): KernelTable {
   for (let i = first + 1; i < lines.length; i++) {
     const raw = lines[i];
     if (raw.trim() === "") continue;
-    const cells = splitCsvLine(raw);
+    const cells = cellsOf(raw);
     const lineNo = i + 1;
     if (cells.length < header.length) {
       throw new InputError({

@@ -4,7 +4,8 @@
  * `2023-11-16 18:15:46.6805900` (read as UTC; only offsets from the first request matter). No hashes.
  */
 import type { TraceTableBuilder } from "../../sim/workload/trace-table-builder.js";
-import { headerColumns, splitCsvLine } from "./csv.js";
+import { splitCsvLine } from "../csv-line.js";
+import { headerColumns } from "./csv.js";
 import { lineError, tokensField, type FormatParser } from "./record.js";
 
 const DATETIME = /^\s*(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?/;

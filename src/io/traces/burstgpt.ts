@@ -6,7 +6,8 @@
  */
 import { PairInterner } from "../../sim/workload/pair-interner.js";
 import type { TraceTableBuilder } from "../../sim/workload/trace-table-builder.js";
-import { headerColumns, splitCsvLine } from "./csv.js";
+import { splitCsvLine } from "../csv-line.js";
+import { headerColumns } from "./csv.js";
 import { keyOf, numberField, tokensField, type FormatParser } from "./record.js";
 
 export function burstgptParser(file: string): FormatParser {

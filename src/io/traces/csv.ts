@@ -1,30 +1,6 @@
-/** Minimal CSV for trace files: comma-separated, optional double quotes ("" escapes a quote). */
+/** Header handling of CSV trace files (the line splitter is ../csv-line.ts). */
+import { splitCsvLine } from "../csv-line.js";
 import { lineError } from "./record.js";
-
-/** The fields of one CSV line. */
-export function splitCsvLine(line: string): string[] {
-  if (line.indexOf('"') < 0) return line.split(",");
-  const out: string[] = [];
-  let field = "";
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (quoted) {
-      if (c === '"') {
-        if (line[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else quoted = false;
-      } else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ",") {
-      out.push(field);
-      field = "";
-    } else field += c;
-  }
-  out.push(field);
-  return out;
-}
 
 /** Header name as compared: trimmed, lower case, spaces and underscores ignored. */
 export function normalizeHeader(name: string): string {

@@ -1,6 +1,7 @@
 /** Trace format auto-detection from the file extension and the first record (or CSV header). */
 import { extname } from "node:path";
-import { splitCsvLine, normalizeHeader } from "./csv.js";
+import { splitCsvLine } from "../csv-line.js";
+import { normalizeHeader } from "./csv.js";
 import { lineError, type TraceFormat } from "./record.js";
 
 const JSON_EXTS = new Set([".jsonl", ".json", ".ndjson"]);

@@ -1,6 +1,7 @@
 /** Vidur trace CSV (microsoft/vidur): `arrived_at` (s), `num_prefill_tokens`, `num_decode_tokens`. No hashes. */
 import type { TraceTableBuilder } from "../../sim/workload/trace-table-builder.js";
-import { headerColumns, splitCsvLine } from "./csv.js";
+import { splitCsvLine } from "../csv-line.js";
+import { headerColumns } from "./csv.js";
 import { numberField, tokensField, type FormatParser } from "./record.js";
 
 export function vidurParser(file: string): FormatParser {

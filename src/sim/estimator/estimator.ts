@@ -311,23 +311,19 @@ class Estimator implements BatchEstimator {
         flops: w.flops * op.count, bytes: w.bytes * op.count, source: km.lastSource,
       });
     }
+    // Per layer, one attention call per phase; `source` is read right after the call that set it.
+    const addAttention = (name: string, tokens: number, per: number, w: AttentionWork, h: AttentionHandle) =>
+      add({
+        name, cls: "attention", count: layers, tokens, perOpMs: per, totalMs: per * layers, flops: w.flops * layers,
+        bytes: w.bytes * layers, source: h.group ? km.lastSource : "roofline",
+      });
     if (s.prefillCount > 0) {
       const per = this.prefillAttentionMs(s, false);
-      const w = this.prefillWork(s);
-      add({
-        name: `prefill attention (${s.prefillCount} seq)`, cls: "attention", count: layers, tokens: s.prefillNew,
-        perOpMs: per, totalMs: per * layers, flops: w.flops * layers, bytes: w.bytes * layers,
-        source: this.prefillAttn.group ? km.lastSource : "roofline",
-      });
+      addAttention(`prefill attention (${s.prefillCount} seq)`, s.prefillNew, per, this.prefillWork(s), this.prefillAttn);
     }
     if (s.decodeCount > 0) {
       const per = this.decodeAttentionMs(s, false);
-      const w = this.decodeWork(s);
-      add({
-        name: `decode attention (${s.decodeCount} seq)`, cls: "attention", count: layers, tokens: s.decodeCount,
-        perOpMs: per, totalMs: per * layers, flops: w.flops * layers, bytes: w.bytes * layers,
-        source: this.decodeAttn.group ? km.lastSource : "roofline",
-      });
+      addAttention(`decode attention (${s.decodeCount} seq)`, s.decodeCount, per, this.decodeWork(s), this.decodeAttn);
     }
     const overheadMs = engineOverheadUs(this.overhead, s.decodeCount, s.prefillCount) / 1000;
     add({

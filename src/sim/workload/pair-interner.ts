@@ -42,17 +42,10 @@ export class PairInterner {
   intern(parent: number, raw: number): number {
     const lo = lowBits(raw);
     const hi = highBits(raw);
+    const b = this.probe(parent, lo, hi);
     const s = this.slots;
-    let slot = hashPair(parent, lo, hi) & this.mask;
-    for (;;) {
-      const b = slot * STRIDE;
-      const v = s[b + 3];
-      if (v === 0) break;
-      if (s[b] === parent && s[b + 1] === lo && s[b + 2] === hi) return v - 1;
-      slot = (slot + 1) & this.mask;
-    }
+    if (s[b + 3] !== 0) return s[b + 3] - 1;
     const id = this.nextId++;
-    const b = slot * STRIDE;
     s[b] = parent;
     s[b + 1] = lo;
     s[b + 2] = hi;
@@ -63,15 +56,16 @@ export class PairInterner {
 
   /** The id of (parent, raw), or -1 when it was never interned. */
   get(parent: number, raw: number): number {
-    const lo = lowBits(raw);
-    const hi = highBits(raw);
+    return this.slots[this.probe(parent, lowBits(raw), highBits(raw)) + 3] - 1;
+  }
+
+  /** Offset of the slot holding (parent, lo, hi), or of the empty slot where it would go. */
+  private probe(parent: number, lo: number, hi: number): number {
     const s = this.slots;
     let slot = hashPair(parent, lo, hi) & this.mask;
     for (;;) {
       const b = slot * STRIDE;
-      const v = s[b + 3];
-      if (v === 0) return -1;
-      if (s[b] === parent && s[b + 1] === lo && s[b + 2] === hi) return v - 1;
+      if (s[b + 3] === 0 || (s[b] === parent && s[b + 1] === lo && s[b + 2] === hi)) return b;
       slot = (slot + 1) & this.mask;
     }
   }
