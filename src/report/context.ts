@@ -1,5 +1,5 @@
 /** What the reports need beyond `frontier.json`: the question asked and how the run went. */
-import type { SloTargets } from "../search/types.js";
+import type { SloTargets } from "../results/point.js";
 
 /** Runs and wall time of one search stage. */
 export interface StageStat {

@@ -3,7 +3,8 @@
  * Latency columns carry the SLO percentile in their names (`ttftP99Ms`); numbers are written at
  * full precision, missing or non-finite values as empty fields.
  */
-import type { FrontierFile, Point, SloTargets } from "../search/types.js";
+import type { FrontierFile } from "../results/frontier-file.js";
+import type { Point, SloTargets } from "../results/point.js";
 
 /** Quotes a field when it holds a comma, quote, CR or LF (quotes doubled). */
 export function csvField(v: string | number | boolean | undefined | null): string {

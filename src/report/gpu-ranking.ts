@@ -1,5 +1,5 @@
 /** GPU SKUs ranked by their best cost efficiency among points that meet the SLO. */
-import type { Point } from "../search/types.js";
+import type { Point } from "../results/point.js";
 
 export interface GpuRank {
   gpu: string;

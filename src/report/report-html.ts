@@ -4,8 +4,9 @@
  * cost vs SLO pressure), latency CDFs of frontier points, the prefix hit-rate curve, the GPU
  * ranking and a table of every point. Every string from inputs is HTML-escaped.
  */
-import { bindingTarget, sloPressure } from "../search/pareto.js";
-import { LATENCY_CDF_PROBS, type FrontierFile, type Point, type SloTargets } from "../search/types.js";
+import { bindingTarget, sloPressure } from "../results/pareto.js";
+import type { FrontierFile } from "../results/frontier-file.js";
+import { LATENCY_CDF_PROBS, type Point, type SloTargets } from "../results/point.js";
 import type { ReportContext } from "./context.js";
 import {
   describeDeployment, fmtDtypes, fmtDuration, fmtEngine, fmtMs, fmtPct, fmtRps, fmtTiers, fmtUsd, pLabel,

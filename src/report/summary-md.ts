@@ -3,8 +3,9 @@
  * cost efficiency, the closest misses when nothing meets the SLO, and run statistics.
  * Deterministic: same file and context, same bytes.
  */
-import { bindingTarget, sloPressure } from "../search/pareto.js";
-import type { FrontierFile, Point, SloTargets } from "../search/types.js";
+import { bindingTarget, sloPressure } from "../results/pareto.js";
+import type { FrontierFile } from "../results/frontier-file.js";
+import type { Point, SloTargets } from "../results/point.js";
 import type { ReportContext } from "./context.js";
 import { describeDeployment, fmtDuration, fmtMs, fmtPct, fmtRps, fmtUsd, pLabel } from "./format.js";
 import { rankGpus } from "./gpu-ranking.js";

@@ -2,8 +2,9 @@
  * The stdout summary of the main command: the recommendation in one line, then a cli-table3 table of
  * the frontier (or of the closest misses when nothing meets the SLO), then one line of run stats.
  */
-import { sloPressure } from "../search/pareto.js";
-import type { FrontierFile, Point, SloTargets } from "../search/types.js";
+import { sloPressure } from "../results/pareto.js";
+import type { FrontierFile } from "../results/frontier-file.js";
+import type { Point, SloTargets } from "../results/point.js";
 import { describeDeployment, fmtDuration, fmtDtypes, fmtEngine, fmtMs, fmtPct, fmtRps, fmtTiersShort, fmtUsd, pLabel } from "./format.js";
 import { newTable } from "./table.js";
 

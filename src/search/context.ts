@@ -3,11 +3,11 @@
  * deployment plus a load becomes a trial (a window of the workload at a scaled rate).
  */
 import type { Deployment } from "../config/types.js";
-import { shortHash } from "../io/results-dir.js";
+import { shortHash } from "../results/content-hash.js";
 import type { ConstraintSet } from "./constraints.js";
 import type { ResolvedSpace } from "./space.js";
 import type { TrialResult, TrialTask } from "./trial.js";
-import type { LatencyCdf, Point, SloTargets } from "./types.js";
+import type { LatencyCdf, Point, SloTargets } from "../results/point.js";
 import type { WorkloadProfile } from "./workload-profile.js";
 
 /** Shortest stretch of arrivals a trial replays, s (longer for long sessions). */

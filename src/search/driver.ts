@@ -5,7 +5,7 @@
  * batch on the executor (in parallel), and resumes each search with its result. The order of
  * trials, and so every result, depends only on the inputs, never on thread timing.
  */
-import type { TrialLog } from "../io/results-dir.js";
+import type { TrialLog } from "../results/trial-log.js";
 import type { Executor } from "./executor.js";
 import type { TrialResult, TrialTask } from "./trial.js";
 

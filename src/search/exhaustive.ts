@@ -12,7 +12,7 @@ import type { TrialGen } from "./driver.js";
 import { execGrid } from "./space.js";
 import { replicaLimit } from "./staged.js";
 import type { TrialResult } from "./trial.js";
-import type { Point } from "./types.js";
+import type { Point } from "../results/point.js";
 
 /** maxRunningRequests values of the exhaustive grid. */
 export function batchGrid(lo: number, hi: number): number[] {

@@ -7,27 +7,29 @@ import { dirname, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { existsSync } from "node:fs";
-import type { CliIo } from "../cli/io.js";
 import { resolveModel } from "../catalog/index.js";
 import { loadSearchSpace, loadSloSpec } from "../config/load.js";
 import type { SloSpec, WorkloadSpec } from "../config/types.js";
 import { InputError } from "../errors.js";
 import { buildRequestTable } from "../io/load-workload.js";
-import { openResultsDir, readTrials, toolVersions, TrialLog, writeRunInfo, type RunInfo } from "../io/results-dir.js";
-import { buildFrontierFile } from "../report/frontier-file.js";
+import { openResultsDir } from "../results/results-dir.js";
+import { type RunInfo, toolVersions, writeRunInfo } from "../results/run-info.js";
+import { readTrials, TrialLog } from "../results/trial-log.js";
+import { buildFrontierFile } from "../results/frontier-file.js";
 import type { StageStat } from "../report/context.js";
-import { ProgressReporter } from "../report/progress.js";
 import { writeRunOutputs } from "../report/write-outputs.js";
 import { assertSatisfiable } from "./constraints.js";
 import type { SearchContext } from "./context.js";
 import { TrialDriver, type TrialGen } from "./driver.js";
 import { exhaustiveGrid, gridTrial } from "./exhaustive.js";
+import type { SearchEvents } from "./events.js";
 import { createExecutor, defaultWorkerCount, type Executor } from "./executor.js";
 import { execGrid, resolveSpace } from "./space.js";
 import { runStage1, selectStage2, type Stage1Candidate } from "./stage1.js";
 import { capacitySearch, cheapest, routingEvaluation, tierSizing, type CapacityResult, type ReplicaWalk } from "./staged.js";
 import type { TrialResult, TrialTask } from "./trial.js";
-import type { FrontierFile, HitCurvePoint, Point, SloTargets } from "./types.js";
+import type { FrontierFile, HitCurvePoint } from "../results/frontier-file.js";
+import type { Point, SloTargets } from "../results/point.js";
 import { profileWorkload } from "./workload-profile.js";
 
 export interface SearchOptions {
@@ -39,7 +41,6 @@ export interface SearchOptions {
   maxRuns?: number;
   exhaustive?: boolean;
   resume?: boolean;
-  quiet?: boolean;
   /** Run trials in this thread (tests; also used for --workers 1). */
   inline?: boolean;
   /** Parent folder of results/<run-id>. @default "results" */
@@ -98,7 +99,7 @@ function describeWorkload(w: WorkloadSpec, requests: number, rps: number): strin
 }
 
 /** Runs the search and writes the results folder. */
-export async function runSearch(opts: SearchOptions, io: CliIo): Promise<SearchOutcome> {
+export async function runSearch(opts: SearchOptions, events: SearchEvents = {}): Promise<SearchOutcome> {
   const t0 = performance.now();
   const spec = loadSloSpec(opts.slo);
   const specDir = dirname(opts.slo);
@@ -112,8 +113,7 @@ export async function runSearch(opts: SearchOptions, io: CliIo): Promise<SearchO
     throw new InputError({ file: opts.slo, path: "/workload/kind", message: "the search needs open-loop traffic to scale: expected a synthetic or trace workload" });
   }
   const targets = targetsOf(spec);
-  const progress = new ProgressReporter(io, { quiet: opts.quiet });
-  progress.log(`hisim-tune: ${spec.name}: loading the workload`);
+  events.onLog?.(`hisim-tune: ${spec.name}: loading the workload`);
   const table = await buildRequestTable(workload, specDir, opts.seed);
   const profile = profileWorkload(table);
   const demandRps = targets.minThroughputRps ?? profile.naturalRps;
@@ -140,15 +140,15 @@ export async function runSearch(opts: SearchOptions, io: CliIo): Promise<SearchO
   let infeasible: string | undefined;
   const driver = new TrialDriver({
     executor, cache, log, maxRuns: opts.maxRuns,
-    onRun: () => progress.tick(),
+    onRun: (task, result) => events.onTrialDone?.(task, result),
   });
   let stageStart = { runs: 0, t: 0 };
   const beginStage = (n: 1 | 2 | 3, name: string, estimate: number): void => {
     stageStart = { runs: driver.used.size, t: performance.now() };
-    progress.startStage(`stage ${n}/3 ${name}`, estimate);
+    events.onStageStart?.({ stage: n, name }, estimate);
   };
   const endStage = (n: 1 | 2 | 3, name: string): void => {
-    progress.finishStage();
+    events.onStageEnd?.({ stage: n, name });
     stages.push({ stage: n, name, runs: driver.used.size - stageStart.runs, wallS: Math.round(performance.now() - stageStart.t) / 1000 });
   };
   try {
@@ -163,7 +163,7 @@ export async function runSearch(opts: SearchOptions, io: CliIo): Promise<SearchO
       const s0 = performance.now();
       const s1 = runStage1({ model: spec.model, space, grid: execGrid(space), profile, targets, constraints, demandRps });
       stages.push({ stage: 1, name: "execution-layer screening", runs: s1.screened, wallS: Math.round(performance.now() - s0) / 1000 });
-      progress.log(`stage 1/3 execution-layer screening: ${s1.screened} configurations, ${s1.candidates.length} go on` +
+      events.onLog?.(`stage 1/3 execution-layer screening: ${s1.screened} configurations, ${s1.candidates.length} go on` +
         (s1.screenedOut.length ? `, ${s1.screenedOut.length} screened out by latency` : "") + (s1.dropped.length ? `, ${s1.dropped.length} cannot run` : ""));
       let candidates: Stage1Candidate[] = s1.candidates;
       if (candidates.length === 0) {
@@ -187,7 +187,7 @@ export async function runSearch(opts: SearchOptions, io: CliIo): Promise<SearchO
           owners.push(cap);
         }
       }
-      progress.setTotal(driver.used.size - stageStart.runs + gens.length * 2);
+      events.onStageEstimate?.(driver.used.size - stageStart.runs + gens.length * 2);
       const results = await driver.runAll(gens);
       endStage(2, "routing co-evaluation");
       results.forEach((walk, i) => walks.push({ cap: owners[i], walk }));

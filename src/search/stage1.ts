@@ -12,7 +12,7 @@ import { newBatchSummary, type StepEstimator } from "../sim/estimator/types.js";
 import type { ConstraintSet } from "./constraints.js";
 import { constraintScope } from "./constraints.js";
 import type { ExecConfig, ResolvedSpace } from "./space.js";
-import type { SloTargets } from "./types.js";
+import type { SloTargets } from "../results/point.js";
 import type { WorkloadProfile } from "./workload-profile.js";
 
 /** Fraction of the TPOT target a pure decode step may use (prefill steps interleave with decodes). */

@@ -19,7 +19,7 @@ import { maxTrialRate, pointOf, trialAt, withChanges, type SearchContext } from 
 import type { TrialGen } from "./driver.js";
 import type { Stage1Candidate } from "./stage1.js";
 import type { TrialResult } from "./trial.js";
-import type { Point } from "./types.js";
+import type { Point } from "../results/point.js";
 
 const HEADROOM_STEP = 1.5;
 /** The sustainable rate of one replica is bisected to this relative resolution. */

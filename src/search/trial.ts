@@ -11,7 +11,7 @@ import type { StepEstimator } from "../sim/estimator/types.js";
 import { quantileSorted } from "../sim/metrics/quantile.js";
 import type { RequestTable } from "../sim/workload/request-table.js";
 import { scaleArrivals } from "../sim/workload/scale-arrivals.js";
-import { LATENCY_CDF_PROBS, type LatencyCdf, type PointLatency, type SloTargets } from "./types.js";
+import { LATENCY_CDF_PROBS, type LatencyCdf, type PointLatency, type SloTargets } from "../results/point.js";
 
 export interface TrialTask {
   /** Stable id: a hash of everything below. */

@@ -1,7 +1,8 @@
 /** A small hand-built frontier file for the report tests (not a test file). */
-import { buildFrontierFile } from "../../src/report/frontier-file.js";
-import type { FrontierFile, Point } from "../../src/search/types.js";
-import { LATENCY_CDF_PROBS } from "../../src/search/types.js";
+import { buildFrontierFile } from "../../src/results/frontier-file.js";
+import type { FrontierFile } from "../../src/results/frontier-file.js";
+import type { Point } from "../../src/results/point.js";
+import { LATENCY_CDF_PROBS } from "../../src/results/point.js";
 import { TARGETS, point } from "../search/make-points.js";
 
 const cdf = (ttftMax: number, tpotMax: number) => ({

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { OUTPUT_FILES, writeRunOutputs } from "../../src/report/write-outputs.js";
-import type { FrontierFile } from "../../src/search/types.js";
+import type { FrontierFile } from "../../src/results/frontier-file.js";
 import { TARGETS } from "../search/make-points.js";
 import { sampleFile } from "./sample-file.js";
 

@@ -1,7 +1,7 @@
 /** Test builders for deployments and points (not a test file). */
 import type { Deployment } from "../../src/config/types.js";
-import { sloPressure } from "../../src/search/pareto.js";
-import type { Point, SloTargets } from "../../src/search/types.js";
+import { sloPressure } from "../../src/results/pareto.js";
+import type { Point, SloTargets } from "../../src/results/point.js";
 import { rngStream } from "../../src/sim/rng.js";
 
 export const TARGETS: SloTargets = {

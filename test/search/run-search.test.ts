@@ -7,10 +7,10 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { bufferIo } from "../../src/cli/io.js";
-import { dominates } from "../../src/search/pareto.js";
+import { dominates } from "../../src/results/pareto.js";
+import type { SearchEvents } from "../../src/search/events.js";
 import { runSearch, type SearchOutcome } from "../../src/search/run-search.js";
-import type { FrontierFile } from "../../src/search/types.js";
+import type { FrontierFile } from "../../src/results/frontier-file.js";
 import { cli } from "../helpers/cli.js";
 import { ensureWorkerBuild } from "../worker/ensure-worker-build.js";
 
@@ -20,8 +20,8 @@ const tmp = mkdtempSync(join(tmpdir(), "hisim-search-"));
 let n = 0;
 const outDir = () => join(tmp, `run-${n++}`);
 
-async function search(extra: Partial<Parameters<typeof runSearch>[0]> = {}): Promise<SearchOutcome> {
-  return runSearch({ slo: SLO, seed: 1, quiet: true, inline: true, out: outDir(), ...extra }, bufferIo());
+async function search(extra: Partial<Parameters<typeof runSearch>[0]> = {}, events: SearchEvents = {}): Promise<SearchOutcome> {
+  return runSearch({ slo: SLO, seed: 1, inline: true, out: outDir(), ...extra }, events);
 }
 
 /** The parts of frontier.json that must not depend on how the run went (ids, wall time). */
@@ -32,8 +32,15 @@ function essence(f: FrontierFile): unknown {
 describe("staged search vs exhaustive on the small space", () => {
   let staged: SearchOutcome;
   let exhaustive: SearchOutcome;
+  const heard: string[] = [];
+  let trialsHeard = 0;
   beforeAll(async () => {
-    staged = await search();
+    staged = await search({}, {
+      onLog: (m) => heard.push(`log ${m.split(":")[0]}`),
+      onStageStart: (s) => heard.push(`start ${s.stage}`),
+      onStageEnd: (s) => heard.push(`end ${s.stage}`),
+      onTrialDone: () => trialsHeard++,
+    });
     exhaustive = await search({ exhaustive: true });
   }, 240_000);
 
@@ -59,6 +66,12 @@ describe("staged search vs exhaustive on the small space", () => {
     // The recommendation is the cheapest SLO-meeting point.
     const cheapest = Math.min(...f.points.filter((p) => p.sloMet).map((p) => p.costUsdPerHour));
     expect(f.recommended!.costUsdPerHour).toBe(cheapest);
+  });
+
+  it("tells its hooks about every stage and every simulation", () => {
+    // Stage 1 only logs (it estimates, it does not simulate); the small space has no KV tiers, so no stage 3.
+    expect(heard).toEqual(["log hisim-tune", "log stage 1/3 execution-layer screening", "start 2", "end 2"]);
+    expect(trialsHeard).toBe(staged.newRuns);
   });
 
   it("writes the whole results folder", () => {

@@ -16,7 +16,7 @@
  * comparisons: points with identical objectives do not dominate each other and are all kept.
  * O(n²), which is fine for the few hundred to few thousand points a search evaluates.
  */
-import type { Point, SloTargets } from "./types.js";
+import type { Point, SloTargets } from "./point.js";
 
 /**
  * SLO pressure of a point: the largest ratio of a latency (at its SLO percentile) to its target.

@@ -3,11 +3,12 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { InputError, UsageError } from "../../src/errors.js";
-import {
-  RUN_ID_RE, TRIALS_FILE, TrialLog, canonicalJson, shortHash, findLatestRun, hashInputs, makeRunId, openResultsDir, readRunInfo,
-  readTrials, slugify, toolVersions, writeRunInfo, type RunInfo,
-} from "../../src/io/results-dir.js";
-import { runAndKill } from "./kill-child.js";
+import { canonicalJson, shortHash } from "../../src/results/content-hash.js";
+import { openResultsDir } from "../../src/results/results-dir.js";
+import { findLatestRun, hashInputs, makeRunId, RUN_ID_RE, slugify } from "../../src/results/run-id.js";
+import { readRunInfo, type RunInfo, toolVersions, writeRunInfo } from "../../src/results/run-info.js";
+import { readTrials, TrialLog, TRIALS_FILE } from "../../src/results/trial-log.js";
+import { runAndKill } from "../io/kill-child.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "hisim-results-"));
 const NOW = new Date(Date.UTC(2026, 10, 23, 10, 15, 0));
@@ -160,7 +161,7 @@ describe("trials.jsonl", () => {
 
   it("a run killed while appending keeps every finished trial", async () => {
     const d = tmp();
-    await runAndKill("test/io/fixtures/append-forever.ts", [d], 100);
+    await runAndKill("test/results/fixtures/append-forever.ts", [d], 100);
     const trials = readTrials<{ id: string; i: number; pad: string }>(d);
     expect(trials.length).toBeGreaterThan(20);
     trials.forEach((t, i) => {

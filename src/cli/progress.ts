@@ -4,8 +4,8 @@
  * starts, every `intervalMs` and at every `stepFraction` of the stage, and when it ends. Silent
  * when quiet. The clock is injected so tests can drive it.
  */
-import type { CliIo } from "../cli/io.js";
-import { fmtDuration } from "./format.js";
+import type { CliIo } from "./io.js";
+import { fmtDuration } from "../report/format.js";
 
 export interface ProgressOptions {
   quiet?: boolean;

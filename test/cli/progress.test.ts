@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ProgressReporter } from "../../src/report/progress.js";
+import { ProgressReporter } from "../../src/cli/progress.js";
 
 function harness(isTty: boolean, opts: { quiet?: boolean } = {}) {
   let t = 0;

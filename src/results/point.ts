@@ -1,6 +1,6 @@
 /**
- * What the search produces (SPEC section 6a). A point is one evaluated deployment; the frontier is
- * the non-dominated set over (latency down, capacity up, cost down) among points that meet the SLO.
+ * A point is one evaluated deployment: its latencies at the SLO percentiles, the capacity it
+ * sustains within the SLO, and its cost. `frontier-file.ts` assembles them into `frontier.json`.
  */
 import type { Deployment } from "../config/types.js";
 
@@ -36,27 +36,6 @@ export interface Point {
   cdf?: LatencyCdf;
   /** Why the point misses the SLO, when it does (e.g. "p99 TTFT 2310 ms > 2000 ms"). */
   note?: string;
-}
-
-/** One point of a workload's prefix hit-rate curve (stage 3 and the report). */
-export interface HitCurvePoint {
-  capacityTokens: number;
-  tokenHitRate: number;
-  blockHitRate: number;
-}
-
-/** `frontier.json` and the main command's `--json` output. */
-export interface FrontierFile {
-  runId: string;
-  runs: number;
-  wallS: number;
-  demandRps: number;
-  recommended: Point | null;
-  frontier: Point[];
-  points: Point[];
-  /** When no point meets the SLO: the closest misses, best first. */
-  closest?: Point[];
-  hitCurve?: HitCurvePoint[];
 }
 
 /** The SLO targets a point is judged against. */

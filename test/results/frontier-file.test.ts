@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { buildFrontierFile } from "../../src/report/frontier-file.js";
+import { buildFrontierFile } from "../../src/results/frontier-file.js";
 import { TARGETS, point } from "../search/make-points.js";
-import { infeasibleFile, sampleFile } from "./sample-file.js";
+import { infeasibleFile, sampleFile } from "../report/sample-file.js";
 
 describe("buildFrontierFile", () => {
   it("computes the frontier and the recommendation of the sample", () => {

@@ -1,6 +1,30 @@
-/** Assembles `frontier.json` (SPEC section 6a) from the evaluated points. */
-import { closestMisses, paretoFrontier, recommend } from "../search/pareto.js";
-import type { FrontierFile, HitCurvePoint, Point, SloTargets } from "../search/types.js";
+/**
+ * `frontier.json`: every evaluated point, the Pareto frontier among those that meet the SLO, the
+ * recommended deployment and, when none meets it, the closest misses.
+ */
+import { closestMisses, paretoFrontier, recommend } from "./pareto.js";
+import type { Point, SloTargets } from "./point.js";
+
+/** One point of a workload's prefix hit-rate curve (stage 3 and the report). */
+export interface HitCurvePoint {
+  capacityTokens: number;
+  tokenHitRate: number;
+  blockHitRate: number;
+}
+
+/** `frontier.json` and the main command's `--json` output. */
+export interface FrontierFile {
+  runId: string;
+  runs: number;
+  wallS: number;
+  demandRps: number;
+  recommended: Point | null;
+  frontier: Point[];
+  points: Point[];
+  /** When no point meets the SLO: the closest misses, best first. */
+  closest?: Point[];
+  hitCurve?: HitCurvePoint[];
+}
 
 export interface FrontierInputs {
   runId: string;

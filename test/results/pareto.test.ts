@@ -1,9 +1,7 @@
 import { describe, expect, it } from "vitest";
-import {
-  bindingTarget, closestMisses, dominates, paretoFrontier, recommend, sloPressure,
-} from "../../src/search/pareto.js";
-import type { Point } from "../../src/search/types.js";
-import { TARGETS, point, randomPoints, shuffled } from "./make-points.js";
+import { bindingTarget, closestMisses, dominates, paretoFrontier, recommend, sloPressure } from "../../src/results/pareto.js";
+import type { Point } from "../../src/results/point.js";
+import { TARGETS, point, randomPoints, shuffled } from "../search/make-points.js";
 
 const ids = (ps: readonly Point[]) => ps.map((p) => p.id);
 
