@@ -12,7 +12,6 @@
  *   node_modules/.bin/tsx scripts/e2e-ttft-campaigns.ts <e2e.csv> [--max-concurrency 8] [--min-osl 1024] [--sensitivity]
  *   e.g. node_modules/.bin/tsx scripts/e2e-ttft-campaigns.ts ../shared/data/e2e/silicon_h100_dense_agg.csv
  */
-import "../src/catalog/profiles.js";
 import { readE2eCsv } from "../src/io/e2e-csv.js";
 import { estimatorFor, prepareDeployment } from "../src/runner/prepare.js";
 import type { E2eRow } from "../src/io/e2e-csv.js";

@@ -6,7 +6,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { InputError } from "../errors.js";
 import { readKernelCsv } from "../io/kernel-csv.js";
-import { provideRooflineFits } from "../sim/estimator/fit-registry.js";
 import type { KernelProfiles, RooflineFitSet } from "../sim/estimator/kernel-profiles.js";
 import { catalogAssetPath } from "./index.js";
 
@@ -46,6 +45,3 @@ export function loadRooflineFits(): RooflineFitSet {
   fits = JSON.parse(readFileSync(path, "utf8")) as RooflineFitSet;
   return fits;
 }
-
-// Lets createEstimator find the bundled fits when a caller passes only `profiles`.
-provideRooflineFits(loadRooflineFits);

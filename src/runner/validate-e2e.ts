@@ -10,7 +10,7 @@
  * --warmup-request-count 2c --num-requests 20c`), then each completion releases the client's next one.
  */
 import { listGpus, listModels, resolveGpu } from "../catalog/index.js";
-import { loadKernelProfiles } from "../catalog/profiles.js";
+import { loadKernelProfiles, loadRooflineFits } from "../catalog/profiles.js";
 import type { Deployment, EngineKind } from "../config/types.js";
 import { validateSchema } from "../config/validate.js";
 import type { E2eRow } from "../io/e2e-csv.js";
@@ -185,6 +185,7 @@ function estimatorForRow(dep: ResolvedDeployment, opts: E2eOptions): StepEstimat
     kvDtype: dep.deployment.kvDtype,
     engine: dep.engine.kind,
     profiles: loadKernelProfiles(dep.gpu.id),
+    fits: loadRooflineFits(),
     overhead: opts.overhead?.[dep.engine.kind],
   });
 }

@@ -15,7 +15,6 @@
 import type { EngineKind, GpuSpec, KvDtype, ModelSpec, WeightDtype } from "../../config/types.js";
 import { InputError } from "../../errors.js";
 import { ENGINE_OVERHEAD, engineOverheadUs, type EngineOverhead } from "./engine-overhead.js";
-import { defaultRooflineFits } from "./fit-registry.js";
 import { KernelModel, type AttentionHandle, type Backend, type OpSource } from "./kernel-model.js";
 import type { KernelProfiles, RooflineFitSet } from "./kernel-profiles.js";
 import { buildOperatorPlan, DRIVER_COUNT, Driver, type OpClass, type OperatorPlan, type TokenOp } from "./operators.js";
@@ -32,8 +31,8 @@ export interface EstimatorOptions {
   backend?: Backend;
   /** Measured tables of `gpu` (from `loadKernelProfiles`); absent = roofline only. */
   profiles?: KernelProfiles;
-  /** Roofline fits (from `loadRooflineFits`); absent = the ones registered by src/catalog/profiles.ts. */
-  fits?: RooflineFitSet;
+  /** Roofline fits (from `loadRooflineFits` in src/catalog/profiles.ts: the core reads no files). */
+  fits: RooflineFitSet;
   /** Engine overhead override (default: ENGINE_OVERHEAD[engine]). */
   overhead?: EngineOverhead;
 }
@@ -167,7 +166,7 @@ class Estimator implements BatchEstimator {
       throw new InputError({ path: "/tp", message: `tp=${tp} does not divide the ${model.numAttentionHeads} attention heads of ${model.id}` });
     }
     this.backend = opts.backend ?? "auto";
-    this.kernels = new KernelModel({ gpu, backend: this.backend, fits: opts.fits ?? defaultRooflineFits(), profiles: opts.profiles });
+    this.kernels = new KernelModel({ gpu, backend: this.backend, fits: opts.fits, profiles: opts.profiles });
     this.plan = buildOperatorPlan(model, tp, opts.weights, opts.kvDtype, this.kernels, { smoothFp8M: opts.engine === "vllm" });
     this.overhead = opts.overhead ?? ENGINE_OVERHEAD[opts.engine];
     const a = this.plan.attention;

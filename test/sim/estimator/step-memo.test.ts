@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { resolveGpu, resolveModel } from "../../../src/catalog/index.js";
-import { loadKernelProfiles } from "../../../src/catalog/profiles.js";
+import { loadKernelProfiles, loadRooflineFits } from "../../../src/catalog/profiles.js";
 import { createEstimator } from "../../../src/sim/estimator/estimator.js";
 import { newBatchSummary } from "../../../src/sim/estimator/types.js";
 import { rngStream } from "../../../src/sim/rng.js";
@@ -13,7 +13,7 @@ import { rngStream } from "../../../src/sim/rng.js";
 const est = () =>
   createEstimator({
     model: resolveModel("qwen3-32b"), gpu: resolveGpu("h100_sxm"), tp: 2, weights: "bf16", kvDtype: "bf16", engine: "sglang",
-    profiles: loadKernelProfiles("h100_sxm"),
+    profiles: loadKernelProfiles("h100_sxm"), fits: loadRooflineFits(),
   });
 
 describe("stepUs memo", () => {
