@@ -8,7 +8,7 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { existsSync } from "node:fs";
 import { resolveModel } from "../catalog/index.js";
-import { loadSearchSpace, loadSloSpec } from "../config/load.js";
+import { loadSearchSpace, loadSloSpec } from "../inputs/load.js";
 import type { SloSpec, WorkloadSpec } from "../config/types.js";
 import { InputError } from "../errors.js";
 import { buildRequestTable } from "../io/load-workload.js";

@@ -2,7 +2,7 @@
 import { readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { loadDeployment, loadWorkload } from "../../src/config/load.js";
+import { loadDeployment, loadWorkload } from "../../src/inputs/load.js";
 import { validateSchema } from "../../src/config/validate.js";
 import { readJsonFile } from "../../src/io/json-file.js";
 import { prepareDeployment } from "../../src/runner/prepare.js";

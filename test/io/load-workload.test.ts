@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { loadWorkload } from "../../src/config/load.js";
+import { loadWorkload } from "../../src/inputs/load.js";
 import { buildRequestTable } from "../../src/io/load-workload.js";
 
 const fixtures = fileURLToPath(new URL("../fixtures/traces/", import.meta.url));

@@ -1,6 +1,6 @@
 import { dirname } from "node:path";
 import { performance } from "node:perf_hooks";
-import { loadDeployment, loadWorkload } from "../../config/load.js";
+import { loadDeployment, loadWorkload } from "../../inputs/load.js";
 import { writeJsonAtomic } from "../../io/atomic-write.js";
 import { buildRequestTable } from "../../io/load-workload.js";
 import { newTable } from "../../report/table.js";

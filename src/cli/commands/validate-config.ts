@@ -1,5 +1,5 @@
 import { InputError } from "../../errors.js";
-import { validateConfigFile } from "../../config/load.js";
+import { validateConfigFile } from "../../inputs/load.js";
 import { resolveModel } from "../../catalog/index.js";
 import type { CliIo } from "../io.js";
 

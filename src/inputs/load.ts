@@ -5,8 +5,8 @@
 import { InputError, type InputIssue } from "../errors.js";
 import { readJsonFile } from "../io/json-file.js";
 import { deploymentIssues, searchSpaceIssues, sloSpecIssues, workloadIssues } from "./rules.js";
-import type { Deployment, SearchSpace, SloSpec, WorkloadSpec } from "./types.js";
-import { checkSchema, validateSchema, type SchemaKind } from "./validate.js";
+import type { Deployment, SearchSpace, SloSpec, WorkloadSpec } from "../config/types.js";
+import { checkSchema, validateSchema, type SchemaKind } from "../config/validate.js";
 
 function ensure(issues: InputIssue[]): void {
   if (issues.length > 0) throw new InputError(issues);

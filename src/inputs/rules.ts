@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { resolveGpu, resolveKvMedia, resolveModel } from "../catalog/index.js";
 import { InputError, type InputIssue } from "../errors.js";
-import type { Deployment, LengthDist, SearchSpace, SloSpec, WorkloadSpec } from "./types.js";
+import type { Deployment, LengthDist, SearchSpace, SloSpec, WorkloadSpec } from "../config/types.js";
 
 function tryIssue(issues: InputIssue[], fn: () => void): void {
   try {
