@@ -6,8 +6,8 @@
  * trials, and so every result, depends only on the inputs, never on thread timing.
  */
 import type { TrialLog } from "../results/trial-log.js";
-import type { Executor } from "./executor.js";
-import type { TrialResult, TrialTask } from "./trial.js";
+import type { Executor } from "../worker/executor.js";
+import type { TrialResult, TrialTask } from "../runner/trial.js";
 
 export type TrialGen<T> = Generator<TrialTask, T, TrialResult>;
 

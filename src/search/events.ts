@@ -3,7 +3,7 @@
  * every hook is optional and is called on the main thread as things happen. The search never
  * writes to a terminal itself; the CLI turns these into its progress line (`src/cli/progress.ts`).
  */
-import type { TrialResult, TrialTask } from "./trial.js";
+import type { TrialResult, TrialTask } from "../runner/trial.js";
 
 /** A stage of simulations, as announced by `onStageStart` and `onStageEnd`. */
 export interface StageInfo {

@@ -11,7 +11,7 @@ import { pointOf, trialAt, type SearchContext } from "./context.js";
 import type { TrialGen } from "./driver.js";
 import { execGrid } from "./space.js";
 import { replicaLimit } from "./staged.js";
-import type { TrialResult } from "./trial.js";
+import type { TrialResult } from "../runner/trial.js";
 import type { Point } from "../results/point.js";
 
 /** maxRunningRequests values of the exhaustive grid. */

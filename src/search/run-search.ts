@@ -22,12 +22,13 @@ import { assertSatisfiable } from "./constraints.js";
 import type { SearchContext } from "./context.js";
 import { TrialDriver, type TrialGen } from "./driver.js";
 import { exhaustiveGrid, gridTrial } from "./exhaustive.js";
+import { defaultWorkerCount } from "../worker/executor.js";
+import { createTrialExecutor } from "../worker/sim-pool.js";
 import type { SearchEvents } from "./events.js";
-import { createExecutor, defaultWorkerCount, type Executor } from "./executor.js";
 import { execGrid, resolveSpace } from "./space.js";
 import { runStage1, selectStage2, type Stage1Candidate } from "./stage1.js";
 import { capacitySearch, cheapest, routingEvaluation, tierSizing, type CapacityResult, type ReplicaWalk } from "./staged.js";
-import type { TrialResult, TrialTask } from "./trial.js";
+import type { TrialResult, TrialTask } from "../runner/trial.js";
 import type { FrontierFile, HitCurvePoint } from "../results/frontier-file.js";
 import type { Point, SloTargets } from "../results/point.js";
 import { profileWorkload } from "./workload-profile.js";
@@ -134,7 +135,7 @@ export async function runSearch(opts: SearchOptions, events: SearchEvents = {}):
   };
   writeRunInfo(dir.path, runInfo);
 
-  const executor: Executor<TrialTask, TrialResult> = createExecutor("sim.trial", { workers, shared: { table }, inline: opts.inline || workers === 1 });
+  const executor = createTrialExecutor({ workers, table, inline: opts.inline || workers === 1 });
   const stages: StageStat[] = [];
   const points: Point[] = [];
   let infeasible: string | undefined;

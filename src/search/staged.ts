@@ -18,7 +18,7 @@ import { constraintScope } from "./constraints.js";
 import { maxTrialRate, pointOf, trialAt, withChanges, type SearchContext } from "./context.js";
 import type { TrialGen } from "./driver.js";
 import type { Stage1Candidate } from "./stage1.js";
-import type { TrialResult } from "./trial.js";
+import type { TrialResult } from "../runner/trial.js";
 import type { Point } from "../results/point.js";
 
 const HEADROOM_STEP = 1.5;

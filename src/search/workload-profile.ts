@@ -5,7 +5,7 @@
 import { lruReuseProfile, type LruReuseProfile } from "../sim/cache/hit-curve.js";
 import { quantileSorted } from "../sim/metrics/quantile.js";
 import type { RequestTable } from "../sim/workload/request-table.js";
-import { offeredRate } from "./trial.js";
+import { offeredRate } from "../runner/trial.js";
 
 export interface WorkloadProfile {
   requests: number;

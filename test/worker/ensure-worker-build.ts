@@ -1,5 +1,5 @@
 /**
- * Makes sure `dist/worker/trial-worker.js` and everything it imports are built and newer than their
+ * Makes sure `dist/worker/sim-worker.js` and everything it imports are built and newer than their
  * sources (worker threads cannot load `.ts`). Rebuilds with `tsc -p tsconfig.build.json` when not;
  * tsc still emits when files outside the worker's import closure have type errors.
  */
@@ -8,7 +8,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 
 const root = resolve(new URL("../..", import.meta.url).pathname);
-const ENTRY = join(root, "src/worker/trial-worker.ts");
+const ENTRY = join(root, "src/worker/sim-worker.ts");
 
 /** Source files reachable from the worker entry through relative imports. */
 export function workerClosure(): string[] {

@@ -1,6 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { InvariantError } from "../../src/errors.js";
-import { runTask, stateFor } from "../../src/worker/run-task.js";
 import { toSharedMemory } from "../../src/worker/shared-data.js";
 
 describe("toSharedMemory", () => {
@@ -18,21 +16,5 @@ describe("toSharedMemory", () => {
     expect(src.table.a.buffer).toBeInstanceOf(ArrayBuffer);
     // Already shared arrays are not copied again.
     expect(toSharedMemory(out).table.a).toBe(out.table.a);
-  });
-});
-
-describe("runTask", () => {
-  it("rejects unknown kinds", () => {
-    expect(() => runTask("nope", { id: "x" }, {})).toThrow(InvariantError);
-  });
-
-  it("prepares state once per kind and shared object", () => {
-    const shared = {};
-    expect(stateFor("selftest.probe", shared)).toBe(stateFor("selftest.probe", shared));
-    const a = runTask("selftest.probe", { id: "a" }, shared) as { inits: number };
-    const b = runTask("selftest.probe", { id: "b" }, shared) as { inits: number };
-    expect(b.inits).toBe(a.inits);
-    const c = runTask("selftest.probe", { id: "c" }, {}) as { inits: number };
-    expect(c.inits).toBe(a.inits + 1);
   });
 });

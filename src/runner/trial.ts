@@ -4,14 +4,14 @@
  * are logged to trials.jsonl); a worker runs them with the workload table it received once.
  */
 import type { Deployment } from "../config/types.js";
-import { estimatorFor, prepareDeployment, runSimulation } from "../runner/prepare.js";
+import { LATENCY_CDF_PROBS, type LatencyCdf, type PointLatency, type SloTargets } from "../results/point.js";
 import { latencyAt } from "../sim/cluster/summary.js";
 import type { ResolvedDeployment } from "../sim/deployment/resolve.js";
 import type { StepEstimator } from "../sim/estimator/types.js";
 import { quantileSorted } from "../sim/metrics/quantile.js";
 import type { RequestTable } from "../sim/workload/request-table.js";
 import { scaleArrivals } from "../sim/workload/scale-arrivals.js";
-import { LATENCY_CDF_PROBS, type LatencyCdf, type PointLatency, type SloTargets } from "../results/point.js";
+import { estimatorFor, prepareDeployment, runSimulation } from "./prepare.js";
 
 export interface TrialTask {
   /** Stable id: a hash of everything below. */
