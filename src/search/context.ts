@@ -4,7 +4,7 @@
  */
 import type { Deployment } from "../config/types.js";
 import { shortHash } from "../results/content-hash.js";
-import type { ConstraintSet } from "./constraints.js";
+import type { ConstraintSet } from "./constraints/compile.js";
 import type { ResolvedSpace } from "./space.js";
 import type { TrialResult, TrialTask } from "../runner/trial.js";
 import type { LatencyCdf, Point, SloTargets } from "../results/point.js";

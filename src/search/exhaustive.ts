@@ -6,7 +6,7 @@
 import type { Deployment } from "../config/types.js";
 import { validateSchema } from "../config/validate.js";
 import { prepareDeployment } from "../runner/prepare.js";
-import { constraintScope } from "./constraints.js";
+import { constraintScope } from "./constraints/scope.js";
 import { pointOf, trialAt, type SearchContext } from "./context.js";
 import type { TrialGen } from "./driver.js";
 import { execGrid } from "./space.js";

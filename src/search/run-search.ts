@@ -18,7 +18,7 @@ import { readTrials, TrialLog } from "../results/trial-log.js";
 import { buildFrontierFile } from "../results/frontier-file.js";
 import type { StageStat } from "../report/context.js";
 import { writeRunOutputs } from "../report/write-outputs.js";
-import { assertSatisfiable } from "./constraints.js";
+import { assertSatisfiable } from "./constraints/satisfiable.js";
 import type { SearchContext } from "./context.js";
 import { TrialDriver, type TrialGen } from "./driver.js";
 import { exhaustiveGrid, gridTrial } from "./exhaustive.js";

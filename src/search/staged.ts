@@ -14,7 +14,7 @@
 import type { Deployment } from "../config/types.js";
 import { resolveModel } from "../catalog/index.js";
 import { kvBytesPerTokenPerReplica } from "../sim/model/memory.js";
-import { constraintScope } from "./constraints.js";
+import { constraintScope } from "./constraints/scope.js";
 import { maxTrialRate, pointOf, trialAt, withChanges, type SearchContext } from "./context.js";
 import type { TrialGen } from "./driver.js";
 import type { Stage1Candidate } from "./stage1.js";
