@@ -148,3 +148,13 @@ export function runTrial(task: TrialTask, state: TrialState): TrialResult {
     cdf,
   };
 }
+
+/** JSON turns Infinity into null; trial results read back from trials.jsonl get it back. */
+export function reviveInfinity(r: TrialResult): TrialResult {
+  const lat = r.latency as { ttftMs: number | null; tpotMs: number | null; e2eMs?: number | null };
+  return {
+    ...r,
+    latency: { ttftMs: lat.ttftMs ?? Infinity, tpotMs: lat.tpotMs ?? Infinity, ...(lat.e2eMs !== undefined ? { e2eMs: lat.e2eMs ?? Infinity } : {}) },
+    usdPerMillionTokens: r.usdPerMillionTokens ?? Infinity,
+  };
+}

@@ -4,10 +4,10 @@
  */
 import type { Deployment } from "../config/types.js";
 import { shortHash } from "../results/content-hash.js";
+import type { LatencyCdf, Point, SloTargets } from "../results/point.js";
+import type { TrialResult, TrialTask } from "../runner/trial.js";
 import type { ConstraintSet } from "./constraints/compile.js";
 import type { ResolvedSpace } from "./space.js";
-import type { TrialResult, TrialTask } from "../runner/trial.js";
-import type { LatencyCdf, Point, SloTargets } from "../results/point.js";
 import type { WorkloadProfile } from "./workload-profile.js";
 
 /** Shortest stretch of arrivals a trial replays, s (longer for long sessions). */
@@ -36,6 +36,11 @@ export interface SearchContext {
   space: ResolvedSpace;
   constraints: ConstraintSet;
   seed: number;
+}
+
+/** Largest replica count the space allows for a deployment. */
+export function replicaLimit(ctx: SearchContext, d: Deployment): number {
+  return Math.max(1, Math.min(ctx.space.maxReplicas, Math.floor(ctx.space.maxGpus / d.tp)));
 }
 
 const round6 = (x: number) => Math.round(x * 1e6) / 1e6;

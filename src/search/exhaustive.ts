@@ -5,14 +5,15 @@
  */
 import type { Deployment } from "../config/types.js";
 import { validateSchema } from "../config/validate.js";
-import { prepareDeployment } from "../runner/prepare.js";
-import { constraintScope } from "./constraints/scope.js";
-import { pointOf, trialAt, type SearchContext } from "./context.js";
-import type { TrialGen } from "./driver.js";
-import { execGrid } from "./space.js";
-import { replicaLimit } from "./staged.js";
-import type { TrialResult } from "../runner/trial.js";
+import { InputError } from "../errors.js";
 import type { Point } from "../results/point.js";
+import { prepareDeployment } from "../runner/prepare.js";
+import type { TrialResult } from "../runner/trial.js";
+import { constraintScope } from "./constraints/scope.js";
+import { pointOf, replicaLimit, trialAt, type SearchContext } from "./context.js";
+import type { TrialDriver, TrialGen } from "./driver.js";
+import { execGrid } from "./space.js";
+import type { StageTracker } from "./stage-tracker.js";
 
 /** maxRunningRequests values of the exhaustive grid. */
 export function batchGrid(lo: number, hi: number): number[] {
@@ -67,4 +68,14 @@ export function exhaustiveGrid(ctx: SearchContext): Deployment[] {
 export function* gridTrial(ctx: SearchContext, d: Deployment): TrialGen<Point> {
   const r: TrialResult = yield trialAt(ctx, d, ctx.demandRps);
   return pointOf(2, d, r, r.sloMet ? r.throughputRps : 0);
+}
+
+/** Simulates the whole grid as one stage; an empty grid is an input error naming the space file. */
+export async function runExhaustive(ctx: SearchContext, driver: TrialDriver, stages: StageTracker, where: { spaceFile: string; modelId: string }): Promise<Point[]> {
+  const grid = exhaustiveGrid(ctx);
+  if (grid.length === 0) throw new InputError({ file: where.spaceFile, message: `no configuration of the space can hold ${where.modelId} (or the constraints exclude them all)` });
+  stages.begin(2, "exhaustive grid", grid.length);
+  const points = await driver.runAll(grid.map((d) => gridTrial(ctx, d)));
+  stages.end(2, "exhaustive grid");
+  return points;
 }

@@ -2,10 +2,11 @@
  * What the search needs to know about a workload before simulating it: typical and tail lengths,
  * its natural arrival rate, and its prefix-reuse curve (one stack-distance pass).
  */
+import type { HitCurvePoint } from "../results/frontier-file.js";
+import { offeredRate } from "../runner/trial.js";
 import { lruReuseProfile, type LruReuseProfile } from "../sim/cache/hit-curve.js";
 import { quantileSorted } from "../sim/metrics/quantile.js";
 import type { RequestTable } from "../sim/workload/request-table.js";
-import { offeredRate } from "../runner/trial.js";
 
 export interface WorkloadProfile {
   requests: number;
@@ -59,4 +60,14 @@ export function profileWorkload(t: RequestTable): WorkloadProfile {
     unboundedHitRate: reuse.point(0).tokenHitRate,
     meanSessionSpanS: first.size > 0 ? spanSum / first.size : 0,
   };
+}
+
+/** The workload's hit-rate curve at a geometric ladder of capacities (for the report). */
+export function hitCurveOf(profile: WorkloadProfile): HitCurvePoint[] {
+  const reuse = profile.reuse;
+  const sat = Math.max(reuse.blockSize, reuse.saturationTokens);
+  const out: HitCurvePoint[] = [];
+  for (let c = Math.max(reuse.blockSize, 2 ** 14); c < sat * 2; c *= 2) out.push(reuse.point(c));
+  out.push(reuse.point(0));
+  return out.map((p) => ({ capacityTokens: p.capacityTokens, tokenHitRate: Math.round(p.tokenHitRate * 1e4) / 1e4, blockHitRate: Math.round(p.blockHitRate * 1e4) / 1e4 }));
 }
