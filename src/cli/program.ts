@@ -3,11 +3,16 @@
  * `runCli` is the one place that maps errors to exit codes.
  */
 import { Command, CommanderError, Option } from "commander";
+import {
+  engineKindSchema, evictionPolicySchema, kvDtypeSchema, traceFormatSchema, weightDtypeSchema,
+} from "../config/schemas/common.schema.js";
 import { HisimError, InputError, formatIssue } from "../errors.js";
+import { BACKENDS } from "../sim/estimator/kernel-model.js";
 import type { CliIo } from "./io.js";
 import { choiceArg, intArg, intListArg } from "./parse-args.js";
 
-const TRACE_FORMATS = ["auto", "mooncake", "bailian", "azure", "hisim", "vidur", "burstgpt"] as const;
+// Flag choices come from the schemas (and the estimator's backend list), never from copies here.
+const TRACE_FORMATS = traceFormatSchema.enum;
 
 function buildProgram(io: CliIo): Command {
   const program = new Command("hisim-tune")
@@ -55,10 +60,10 @@ function buildProgram(io: CliIo): Command {
     .requiredOption("--model <id|config.json>", "model id, Hugging Face name or config.json")
     .requiredOption("--gpu <id>", "GPU id")
     .option("--tp <n>", "tensor parallelism", intArg(1, 64), 1)
-    .addOption(new Option("--weights <dtype>", "weight dtype").choices(["bf16", "fp8", "int4"]).default("bf16"))
-    .addOption(new Option("--kv-dtype <dtype>", "KV cache dtype").choices(["bf16", "fp8"]).default("bf16"))
-    .addOption(new Option("--engine <kind>", "serving engine").choices(["sglang", "vllm"]).default("sglang"))
-    .addOption(new Option("--backend <kind>", "estimator backend").choices(["auto", "table", "roofline"]).default("auto"))
+    .addOption(new Option("--weights <dtype>", "weight dtype").choices(weightDtypeSchema.enum).default("bf16"))
+    .addOption(new Option("--kv-dtype <dtype>", "KV cache dtype").choices(kvDtypeSchema.enum).default("bf16"))
+    .addOption(new Option("--engine <kind>", "serving engine").choices(engineKindSchema.enum).default("sglang"))
+    .addOption(new Option("--backend <kind>", "estimator backend").choices(BACKENDS).default("auto"))
     .requiredOption("--batch <list>", 'requests as cacheLen:inputLen, comma-separated ("0:1024,4096:1")')
     .option("--json", "print JSON")
     .action(async (opts) => {
@@ -81,7 +86,7 @@ function buildProgram(io: CliIo): Command {
     .description("prefix-cache hit rate at every capacity, in one pass (stack distance)")
     .requiredOption("--capacities <tokens>", "comma-separated capacities in tokens (0 = unbounded)", intListArg)
     .option("--block-size <n>", "tokens per block (default: the trace's)", intArg(1))
-    .option("--policy <p>", "eviction policy", choiceArg(["lru", "lfu"] as const), "lru")
+    .option("--policy <p>", "eviction policy", choiceArg(evictionPolicySchema.enum), "lru")
     .option("--format <fmt>", "trace format", choiceArg(TRACE_FORMATS), "auto")
     .option("--json", "print JSON")
     .action(async (file, opts) => {
@@ -95,7 +100,7 @@ function buildProgram(io: CliIo): Command {
     .description("predict every row of a measured kernel table and report the error")
     .requiredOption("--measured <csv>", "AIConfigurator-format kernel table")
     .requiredOption("--gpu <id>", "GPU the table was measured on")
-    .addOption(new Option("--backend <kind>", "estimator backend").choices(["auto", "table", "roofline"]).default("auto"))
+    .addOption(new Option("--backend <kind>", "estimator backend").choices(BACKENDS).default("auto"))
     .option("--json", "print JSON")
     .action(async (opts) => {
       const { validateEstimatorCommand } = await import("./commands/validate-estimator.js");

@@ -36,5 +36,5 @@ export type SearchSpace = FromSchema<typeof searchSpaceSchema>;
 
 export type WeightDtype = Deployment["weights"];
 export type KvDtype = Deployment["kvDtype"];
-export type EngineKind = "sglang" | "vllm";
+export type EngineKind = Deployment["engine"]["kind"];
 export type RouterPolicy = Deployment["router"]["policy"];

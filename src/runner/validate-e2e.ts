@@ -11,6 +11,7 @@
  */
 import { listGpus, listModels, resolveGpu } from "../catalog/index.js";
 import { loadKernelProfiles, loadRooflineFits } from "../catalog/profiles.js";
+import { engineKindSchema } from "../config/schemas/common.schema.js";
 import type { Deployment, EngineKind } from "../config/types.js";
 import { validateSchema } from "../config/validate.js";
 import type { E2eRow } from "../io/e2e-csv.js";
@@ -85,7 +86,8 @@ export interface E2eOptions {
   seed?: number;
 }
 
-const SUPPORTED = new Set(["sglang", "vllm"]);
+/** Measured backends the simulator models: its engine kinds. */
+const SUPPORTED = new Set<string>(engineKindSchema.enum);
 
 /** Why a row cannot be simulated, or undefined when it can. */
 export function skipReason(row: E2eRow): string | undefined {

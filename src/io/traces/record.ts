@@ -1,9 +1,10 @@
 /** What every trace format parser shares: its interface, field checks and error messages. */
+import type { traceFormatSchema } from "../../config/schemas/common.schema.js";
 import { InputError } from "../../errors.js";
 import type { TraceTableBuilder } from "../../sim/workload/trace-table-builder.js";
 
-export const TRACE_FORMATS = ["mooncake", "bailian", "azure", "hisim", "vidur", "burstgpt"] as const;
-export type TraceFormat = (typeof TRACE_FORMATS)[number];
+/** A concrete trace format (the schema's list without "auto"). */
+export type TraceFormat = Exclude<(typeof traceFormatSchema.enum)[number], "auto">;
 
 /** Parses the lines of one format into a builder. */
 export interface FormatParser {

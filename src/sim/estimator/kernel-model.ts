@@ -22,7 +22,9 @@ import {
   gemmVariant, generationWork, type AttentionWork, type GemmVariant, type GemmVariantKind,
 } from "./roofline.js";
 
-export type Backend = "auto" | "table" | "roofline";
+/** The backends described above (the CLI's `--backend` choices). */
+export const BACKENDS = ["auto", "table", "roofline"] as const;
+export type Backend = (typeof BACKENDS)[number];
 /**
  * Where an operator's time came from: a measured table; the fitted roofline; the roofline anchored to
  * the nearest measured point (outside a table's grid, another head shape, weight-only variants);
