@@ -23,6 +23,7 @@ import type { StepEstimator } from "../sim/estimator/types.js";
 import { rngStream } from "../sim/rng.js";
 import { generateClosedLoop } from "../sim/workload/closed-loop.js";
 import type { RequestTable } from "../sim/workload/request-table.js";
+import { mape } from "./mape.js";
 import { prepareDeployment } from "./prepare.js";
 
 /**
@@ -225,7 +226,6 @@ export function simulateRow(row: E2eRow, opts: E2eOptions = {}): { ttftMs: numbe
   return { ttftMs: (a.ttft + b.ttft) / n / 1000, tpotMs: (a.tpot + b.tpot) / n / 1000 };
 }
 
-const mape = (xs: number[]) => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
 const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
 
 export function validateE2e(rows: E2eRow[], onRow?: (done: number, total: number) => void, opts: E2eOptions = {}): E2eReport {

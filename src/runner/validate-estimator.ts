@@ -9,11 +9,8 @@ import { resolveGpu } from "../catalog/index.js";
 import { loadKernelProfiles, loadRooflineFits } from "../catalog/profiles.js";
 import type { AttentionRow, GemmKind, GemmRow, KernelTable } from "../sim/estimator/kernel-profiles.js";
 import { KernelModel, type Backend, type OpSource } from "../sim/estimator/kernel-model.js";
-
-interface Acc {
-  rows: number;
-  apeSum: number;
-}
+import { quantileSorted } from "../sim/metrics/quantile.js";
+import { mape } from "./mape.js";
 
 export interface EstimatorValidation {
   table: KernelTable["kind"];
@@ -31,15 +28,6 @@ export interface EstimatorValidation {
   bySource: Record<OpSource, number>;
 }
 
-/** Type-7 (linear) percentile of sorted values. */
-function percentileSorted(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  const h = (sorted.length - 1) * p;
-  const lo = Math.floor(h);
-  const hi = Math.min(lo + 1, sorted.length - 1);
-  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
-}
-
 const GEMM_KIND: Record<string, GemmKind> = { bfloat16: "bf16", fp8: "fp8", fp8_block: "fp8_block" };
 const dt = (s: string): "bf16" | "fp8" | undefined => (s === "bfloat16" ? "bf16" : s === "fp8" ? "fp8" : undefined);
 
@@ -53,23 +41,19 @@ export function validateEstimatorTable(table: KernelTable, gpuId: string, backen
   const bundled = profiles ? (backend === "roofline" ? new KernelModel({ gpu, backend: "auto", fits, profiles }) : model) : undefined;
 
   const apes: number[] = [];
-  const byDtype = new Map<string, Acc>();
+  const byDtype = new Map<string, number[]>();
   const skippedReasons: Record<string, number> = {};
-  const heldOut: Acc = { rows: 0, apeSum: 0 };
+  const heldOut: number[] = [];
   const bySource: Record<OpSource, number> = { table: 0, roofline: 0, anchored: 0, constant: 0 };
   const skip = (why: string) => (skippedReasons[why] = (skippedReasons[why] ?? 0) + 1);
   const add = (dtype: string, predicted: number, measured: number, inTable: boolean) => {
     const ape = Math.abs(predicted / measured - 1);
     apes.push(ape);
-    const a = byDtype.get(dtype) ?? { rows: 0, apeSum: 0 };
-    a.rows++;
-    a.apeSum += ape;
+    const a = byDtype.get(dtype) ?? [];
+    a.push(ape);
     byDtype.set(dtype, a);
     bySource[model.lastSource]++;
-    if (!inTable) {
-      heldOut.rows++;
-      heldOut.apeSum += ape;
-    }
+    if (!inTable) heldOut.push(ape);
   };
   const noFp8 = `${gpu.id} has no fp8 tensor cores`;
 
@@ -119,21 +103,21 @@ export function validateEstimatorTable(table: KernelTable, gpuId: string, backen
   }
 
   const sorted = [...apes].sort((x, y) => x - y);
-  const mean = (a: Acc) => (a.rows > 0 ? a.apeSum / a.rows : 0);
+  const pct = (p: number) => (sorted.length > 0 ? quantileSorted(sorted, p) : 0);
   return {
     table: table.kind,
     gpu: gpu.id,
     backend,
     fit: model.fitKey,
     rows: apes.length,
-    mape: apes.length > 0 ? apes.reduce((s, v) => s + v, 0) / apes.length : 0,
-    medianApe: percentileSorted(sorted, 0.5),
-    p90Ape: percentileSorted(sorted, 0.9),
+    mape: mape(apes),
+    medianApe: pct(0.5),
+    p90Ape: pct(0.9),
     byDtype: Object.fromEntries([...byDtype.entries()].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
-      .map(([k, v]) => [k, { rows: v.rows, mape: mean(v) }])),
+      .map(([k, v]) => [k, { rows: v.length, mape: mape(v) }])),
     skipped: Object.values(skippedReasons).reduce((s, v) => s + v, 0),
     skippedReasons,
-    heldOut: { rows: heldOut.rows, mape: mean(heldOut) },
+    heldOut: { rows: heldOut.length, mape: mape(heldOut) },
     bySource,
   };
 }

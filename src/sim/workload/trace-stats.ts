@@ -1,5 +1,6 @@
 /** Summary statistics of a request table (`trace stats`). */
 import { lruReuseProfile } from "../cache/hit-curve.js";
+import { mean, percentileSorted } from "../metrics/quantile.js";
 import { hashIdBound, promptBlocks, type RequestTable } from "./request-table.js";
 
 export interface LengthSummary {
@@ -29,26 +30,14 @@ export interface TraceStats {
   sessions: number | null;
 }
 
-/** Percentile `p` (0..100) of ascending `sorted` by linear interpolation (type 7, as numpy). */
-export function quantileSorted(sorted: ArrayLike<number>, p: number): number {
-  const n = sorted.length;
-  if (n === 0) return Number.NaN;
-  const h = ((n - 1) * p) / 100;
-  const lo = Math.floor(h);
-  const hi = Math.min(n - 1, lo + 1);
-  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
-}
-
 /** p50/p90/p99 (type 7), mean and max of integer lengths. */
 export function summarizeLengths(values: Int32Array): LengthSummary {
   const s = Int32Array.from(values).sort();
-  let sum = 0;
-  for (let i = 0; i < s.length; i++) sum += s[i];
   return {
-    p50: quantileSorted(s, 50),
-    p90: quantileSorted(s, 90),
-    p99: quantileSorted(s, 99),
-    mean: s.length > 0 ? sum / s.length : Number.NaN,
+    p50: percentileSorted(s, 50),
+    p90: percentileSorted(s, 90),
+    p99: percentileSorted(s, 99),
+    mean: mean(s),
     max: s.length > 0 ? s[s.length - 1] : Number.NaN,
   };
 }
