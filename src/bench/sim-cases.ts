@@ -1,5 +1,5 @@
 /**
- * The deployments and workloads the simulation bench measures (SPEC section 8), shared by
+ * The deployments and workloads the simulation bench measures, shared by
  * `simulate.ts` and its memory child `simulate-memory.ts`.
  */
 import type { Deployment, DeploymentInput, WorkloadSpec } from "../config/types.js";

@@ -1,5 +1,5 @@
 /**
- * Simulation speed and memory (SPEC section 8):
+ * Simulation speed and memory, against the product's targets:
  * - one replica (Qwen3-32B, 2x H100 tp2, SGLang) on a 20,000-request multi-turn chat workload at a
  *   sustainable 2.5 req/s (target >= 2,000x real time), and the same workload overloaded (8 req/s);
  * - the Mooncake conversation trace on 8 replicas with cache_aware routing, GPU cache only (full

@@ -1,5 +1,5 @@
 /**
- * The Pareto frontier of evaluated deployments and the recommended one (SPEC section 6).
+ * The Pareto frontier of evaluated deployments and the recommended one.
  *
  * Objectives, among points that meet the SLO (`sloMet`):
  * - **latency, down**: the *SLO pressure*, `max over targets of latency / target` (TTFT, TPOT and,

@@ -14,7 +14,7 @@ const dep = file("dep.json", { model: "llama-3.1-8b", gpu: "h100_sxm", tp: 1 });
 const closedLoop = file("cl.json", { kind: "closed-loop", concurrency: 4, requests: 24, inputTokens: { fixed: 256 }, outputTokens: { fixed: 16 } });
 
 describe("simulate", () => {
-  it("prints SPEC 6a JSON and writes --out atomically", async () => {
+  it("prints the simulate --json summary and writes --out atomically", async () => {
     const out = join(dir, "out.json");
     const r = await cli("simulate", "--deployment", dep, "--workload", closedLoop, "--json", "--out", out);
     expect(r.stderr).toBe("");

@@ -1,5 +1,6 @@
 /**
- * Turns a finished simulation into the metrics of SPEC sections 5 and 6a. Percentiles are type-7;
+ * Turns a finished simulation into its metrics: latency percentiles, throughput, prefix hit rates,
+ * KV tier traffic and cost (`simulate --json`). Percentiles are type-7;
  * ITL comes from a log histogram (0.5% buckets) because it is per token.
  */
 import type { ResolvedDeployment } from "../deployment/resolve.js";
@@ -16,7 +17,7 @@ export interface LatencyStats {
   p99: number;
 }
 
-/** `simulate --json` (SPEC 6a). Field names are fixed. */
+/** `simulate --json`. Field names are a fixed contract: users and the reports read them. */
 export interface SimulationSummary {
   requests: number;
   completed: number;

@@ -1,6 +1,9 @@
 /**
  * Turns a validated deployment into everything the simulator needs, with every default resolved the
- * way the real engines resolve it (reference/routing-cache.md section C) and the memory plan done.
+ * way the real engines resolve it (SGLang `python/sglang/srt/server_args.py`, `ServerArgs`
+ * `_handle_gpu_memory_settings`: chunked prefill size, mem_fraction_static by GPU memory; vLLM
+ * `vllm/engine/arg_utils.py`, `EngineArgs._set_default_args`: token budget and max_num_seqs) and
+ * the memory plan done.
  */
 import type { Deployment, GpuSpec, KvMediaSpec, ModelSpec } from "../../config/types.js";
 import { kvBytesPerTokenPerGpu, kvBytesPerTokenPerReplica, planMemory, defaultMemFraction, type MemoryPlan } from "../model/memory.js";

@@ -1,6 +1,9 @@
 /**
  * Memory model of one replica: weight bytes per GPU, KV bytes per token, and the GPU KV pool (L1).
- * Layouts follow SGLang's model runner (reference/routing-cache.md section D).
+ * Layouts follow SGLang: `python/sglang/srt/model_executor/model_runner.py` (`profile_max_num_token`:
+ * the KV pool is what `mem_fraction_static` leaves after the weights) and the KV pools of
+ * `mem_cache/memory_pool.py` (`MHATokenToKVPool`: K and V per KV head on each TP rank, heads
+ * replicated when tp exceeds them; `MLATokenToKVPool`: one latent per token on every rank).
  */
 import type { GpuSpec, KvDtype, ModelSpec, WeightDtype } from "../../config/types.js";
 import { kvBytesPerElement, weightBytesPerElement } from "./dtype.js";

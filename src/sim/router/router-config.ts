@@ -1,7 +1,7 @@
 /**
  * Router parameters with SGLang's defaults. Source: sgl-model-gateway
  * `bindings/python/sglang_router/router_args.py` @61c660a (the newest CLI defaults; the older
- * sgl-router CLI used 0.5 / 32 / 1.0001 / 60 s / 2^24, see reference routing-cache.md section A).
+ * `sgl-router/py_src/sglang_router/router_args.py` used 0.5 / 32 / 1.0001 / 60 s / 2^24).
  */
 import type { RouterConfigInput } from "../../config/types.js";
 import type { RouterConfig } from "./types.js";

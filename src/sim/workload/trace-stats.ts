@@ -24,7 +24,11 @@ export interface TraceStats {
   blocks: number;
   /** Distinct prompt block ids. */
   uniqueBlocks: number;
-  /** Unbounded-cache prefix hit rate (SPEC section 5): by tokens and by blocks. */
+  /**
+   * Prefix hit rate with an unbounded cache, by tokens and by blocks: the share of prompt blocks in
+   * the leading run of a request's blocks that an earlier request already sent (as SGLang's
+   * `RadixCache.match_prefix` finds them, `python/sglang/srt/mem_cache/radix_cache.py`).
+   */
   prefixHitRate: { token: number; block: number };
   /** Distinct sessions, null when the trace does not say. */
   sessions: number | null;

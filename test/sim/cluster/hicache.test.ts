@@ -1,5 +1,6 @@
 /**
- * HiCache behaviour on tiny hand-checked scenarios (reference/routing-cache.md section B).
+ * HiCache behaviour on tiny hand-checked scenarios (SGLang `python/sglang/srt/mem_cache/hiradix_cache.py`
+ * and `python/sglang/srt/managers/cache_controller.py`: write-through/back, load-back, L3 prefetch).
  * The linear estimator makes compute cost obvious: 1 us per new token plus a fixed step cost.
  */
 import { describe, expect, it } from "vitest";

@@ -65,7 +65,8 @@ export function randomTrace(seed: number, n: number, blockSize: number, maxBlock
 
 /**
  * Plain LRU cache of `capacityBlocks` (Infinity = unbounded) replayed in `order`, straight from the
- * SPEC's definition: hit = leading prompt ids present; then every entry of the request is touched,
+ * definition of a prefix hit (SGLang `RadixCache.match_prefix`, `python/sglang/srt/mem_cache/radix_cache.py`):
+ * hit = leading prompt ids present; then every entry of the request is touched,
  * last first, so earlier blocks end most recent; least recent evicted when over capacity.
  */
 export function plainLru(t: RequestTable, capacityBlocks: number, order: ArrayLike<number>): { tokens: number; blocks: number } {
