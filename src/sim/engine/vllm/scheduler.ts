@@ -12,6 +12,9 @@
  *   cached prefix (`get_computed_blocks`) and as much of the rest as the budget leaves; the first
  *   one the pool cannot hold stops admission. A request still prefetching from L3 under its stop
  *   policy is skipped.
+ *
+ * Unlike upstream, which skips the waiting queue in a step that preempted (`if not preempted_reqs`),
+ * this admits waiting requests in that step too (kept from the first version).
  */
 import { newPrefixMatch } from "../prefix-cache.js";
 import { ReqPhase } from "../request.js";
