@@ -84,8 +84,10 @@ export class Replica {
     this.kv = new KvPool(this.cache, dep, this.stats);
     this.hicache = new HiCacheController(id, dep, this.cache, table, tiers, this.kv, host, this.stats);
     this.prefix = new PrefixCache(this.cache, table, this.kv, this.hicache, this.stats, dep.engine.enablePrefixCaching);
-    const ctx: SchedulerContext = { id, dep, queues: this.queues, kv: this.kv, prefix: this.prefix, hicache: this.hicache, stats: this.stats };
-    this.scheduler = dep.engine.kind === "sglang" ? new SglangScheduler(ctx, this.cache, table) : new VllmScheduler(ctx);
+    const ctx: SchedulerContext = {
+      id, dep, table, queues: this.queues, cache: this.cache, kv: this.kv, prefix: this.prefix, hicache: this.hicache, stats: this.stats,
+    };
+    this.scheduler = dep.engine.kind === "sglang" ? new SglangScheduler(ctx) : new VllmScheduler(ctx);
   }
 
   // ---------------------------------------------------------------- public driving API

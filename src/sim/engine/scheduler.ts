@@ -6,7 +6,9 @@
  * vllm/v1/core/sched/scheduler.py).
  */
 import type { HiCacheController } from "../cache/hicache-controller.js";
+import type { RadixCache } from "../cache/radix-cache.js";
 import type { ResolvedDeployment } from "../deployment/resolve.js";
+import type { RequestTable } from "../workload/request-table.js";
 import type { KvPool } from "./kv-pool.js";
 import type { PrefixCache } from "./prefix-cache.js";
 import type { ReplicaStats } from "./replica-stats.js";
@@ -41,7 +43,9 @@ export class SchedulerQueues {
 export interface SchedulerContext {
   readonly id: number;
   readonly dep: ResolvedDeployment;
+  readonly table: RequestTable;
   readonly queues: SchedulerQueues;
+  readonly cache: RadixCache;
   readonly kv: KvPool;
   readonly prefix: PrefixCache;
   readonly hicache: HiCacheController;

@@ -15,8 +15,6 @@ import type { RequestTable } from "../../../src/sim/workload/request-table.js";
 import { deployment, tableOf, type RowSpec } from "../../helpers/sim.js";
 
 export interface Harness extends SchedulerContext {
-  cache: RadixCache;
-  table: RequestTable;
   /** Request objects for the table's rows, as the cluster creates them on arrival. */
   reqs: Req[];
 }
@@ -41,7 +39,7 @@ export function harness(input: Partial<DeploymentInput>, poolTokens: number, row
   const hicache = new HiCacheController(0, dep, cache, table, {}, kv, noIo, stats);
   const prefix = new PrefixCache(cache, table, kv, hicache, stats, dep.engine.enablePrefixCaching);
   const reqs = rows.map((_, i) => newReq(table, i));
-  return { id: 0, dep, queues: new SchedulerQueues(), kv, prefix, hicache, stats, cache, table, reqs };
+  return { id: 0, dep, table, queues: new SchedulerQueues(), cache, kv, prefix, hicache, stats, reqs };
 }
 
 function newReq(table: RequestTable, i: number): Req {

@@ -56,7 +56,7 @@ describe("SGLang retract_decode", () => {
 describe("SGLang update_running_batch", () => {
   it("decodes the requests that stay, then decays the re-estimated new_token_ratio one step", () => {
     const h = fiveRunning();
-    const s = new SglangScheduler(h, h.cache, h.table);
+    const s = new SglangScheduler(h);
     expect(s.formBatch(0)).toBe(true);
     expect(stepTokens(h)).toEqual({ [D]: 1, [A]: 1, [C]: 1 });
     expect(h.kv.freeTokens()).toBe(312 - 3);
@@ -68,7 +68,7 @@ describe("SGLang update_running_batch", () => {
   it("without memory pressure the ratio only decays from its initial 0.7", () => {
     const h = harness(NO_CACHE, 1000, rows([[100, 10]]));
     running(h, h.reqs[0], 1, 100);
-    const s = new SglangScheduler(h, h.cache, h.table);
+    const s = new SglangScheduler(h);
     expect(s.formBatch(0)).toBe(true);
     expect(s.newTokenRatio).toBeCloseTo(0.7 - 0.602 / 600, 12);
     expect(h.stats.retractions).toBe(0);
@@ -86,7 +86,7 @@ describe("SGLang update_running_batch", () => {
     h.kv.alloc(c, 200);
     h.queues.chunked = c;
     // C's next chunk (its remaining 300 tokens) cannot be allocated: the prefill batch is empty.
-    const s = new SglangScheduler(h, h.cache, h.table);
+    const s = new SglangScheduler(h);
     expect(s.formBatch(0)).toBe(true);
     expect(stepTokens(h)).toEqual({ 0: 1 });
     expect(h.queues.chunked).toBeNull();

@@ -16,8 +16,6 @@ import { retractReq, type Scheduler, type SchedulerContext } from "../scheduler.
 import { AddReqResult, PrefillAdder } from "./prefill-adder.js";
 import { retractDecode } from "./schedule-batch.js";
 import { SchedulePolicy } from "./schedule-policy.js";
-import type { RadixCache } from "../../cache/radix-cache.js";
-import type { RequestTable } from "../../workload/request-table.js";
 
 export class SglangScheduler implements Scheduler {
   newTokenRatio: number;
@@ -28,18 +26,14 @@ export class SglangScheduler implements Scheduler {
   private readonly policy: SchedulePolicy;
   private readonly m = newPrefixMatch();
 
-  constructor(
-    private readonly ctx: SchedulerContext,
-    cache: RadixCache,
-    table: RequestTable,
-  ) {
+  constructor(private readonly ctx: SchedulerContext) {
     const e = ctx.dep.engine;
     this.initNewTokenRatio = Math.min(0.7 * e.schedConservativeness, 1);
     this.minNewTokenRatio = this.initNewTokenRatio * 0.14;
     this.newTokenRatioDecay = (this.initNewTokenRatio - this.minNewTokenRatio) / 600;
     this.newTokenRatio = this.initNewTokenRatio;
     this.adder = new PrefillAdder(ctx.kv, ctx.prefix, ctx.queues.batch, Math.max(1, e.pageSize));
-    this.policy = new SchedulePolicy(e.schedulePolicy, cache, table, ctx.prefix);
+    this.policy = new SchedulePolicy(e.schedulePolicy, ctx.cache, ctx.table, ctx.prefix);
   }
 
   formBatch(nowUs: number): boolean {
