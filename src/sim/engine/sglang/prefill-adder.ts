@@ -10,10 +10,11 @@
  * - `remChunkTokens` (rem_chunk_tokens): chunked_prefill_size; a request longer than what is left
  *   is cut to a page multiple and becomes the chunked request.
  *
- * Simplifications kept from the first version: the chunked request's next chunk is charged its
- * tokens only (no max_new_tokens even on its last chunk), the input cap counts page-ceiled tokens
- * past a host hit and spares only the first *newly admitted* request, and a new chunked request
- * always ends the batch.
+ * Differences from upstream kept from the first version: the chunked request's next chunk is
+ * charged its tokens only (no max_new_tokens even on its last chunk); the input-cap check takes the
+ * host-hit tokens off the extend length although `extend` already excludes them (so they count
+ * twice in the request's favour) and spares only the first *newly admitted* request; a new chunked
+ * request always ends the batch.
  */
 import type { KvPool } from "../kv-pool.js";
 import type { PrefixCache, PrefixMatch } from "../prefix-cache.js";
