@@ -11,10 +11,12 @@
  *   is cut to a page multiple and becomes the chunked request.
  *
  * Differences from upstream kept from the first version: the chunked request's next chunk is
- * charged its tokens only (no max_new_tokens even on its last chunk); the input-cap check takes the
- * host-hit tokens off the extend length although `extend` already excludes them (so they count
- * twice in the request's favour) and spares only the first *newly admitted* request; a new chunked
- * request always ends the batch.
+ * charged its tokens only (no max_new_tokens even on its last chunk). Host hits: upstream's
+ * extend_input_len includes them, so total_tokens charges rem_total_tokens for the loaded-back
+ * tokens and real_input_tokens (the input-cap check) takes them off once; here `extend` already
+ * excludes them, so rem_total_tokens is not charged for them and the input-cap check takes them off
+ * a second time. The input cap spares only the first *newly admitted* request (upstream: the first
+ * in can_run_list), and a new chunked request always ends the batch.
  */
 import type { KvPool } from "../kv-pool.js";
 import type { PrefixCache, PrefixMatch } from "../prefix-cache.js";
