@@ -1,5 +1,5 @@
 /**
- * Prefix-cache hit rate of a workload as a function of cache capacity (SPEC section 5):
+ * Prefix-cache hit rate of a workload as a function of cache capacity (the `trace hit-curve` command):
  * with block size B, a request's hit blocks h = the number of its leading prompt block ids present
  * in the cache at its arrival, hit tokens = min(h*B, inputTokens); then all its blocks are inserted
  * and touched, earlier blocks counting as more recently used than later ones (so a parent is never

@@ -54,6 +54,18 @@ export class Req {
   /** Blocks that arrived from L3 (after termination). */
   l3Blocks = 0;
 
+  /**
+   * Back to the waiting state after its KV was freed: it recomputes prompt + generated tokens when
+   * readmitted (SGLang `Req.reset_for_retract` in managers/schedule_batch.py; vLLM sets
+   * `num_computed_tokens = 0` in `Scheduler._preempt_request`).
+   */
+  resetForRetract(): void {
+    this.phase = ReqPhase.Waiting;
+    this.fillTarget = this.inputTokens + this.out;
+    this.filled = 0;
+    this.stepTokens = 0;
+  }
+
   reset(): void {
     this.phase = ReqPhase.Waiting;
     this.fillTarget = 0;
