@@ -60,6 +60,48 @@ const CASES: [string, DeploymentInput, WorkloadSpec][] = [
   ["sglang-1r-no-prefix-cache", { ...q32, engine: { enablePrefixCaching: false } }, chat(2000, 3)],
 ];
 
+/**
+ * Seeded random cases on top of the fixed ones: small deployments drawn from every engine knob, tier
+ * and policy the simulator models, on short multi-turn workloads (the same 24 cases on every run).
+ */
+function randomCases(count: number): [string, DeploymentInput, WorkloadSpec][] {
+  let s = 12345;
+  const rnd = (): number => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const pick = <T,>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)];
+  const out: [string, DeploymentInput, WorkloadSpec][] = [];
+  for (let c = 0; c < count; c++) {
+    const kind = pick(["sglang", "vllm"] as const);
+    const engine: Record<string, unknown> = { kind, memFractionStatic: pick([0.3, 0.5, 0.85]) };
+    if (rnd() < 0.5) engine.chunkedPrefillSize = pick([256, 512, 2048]);
+    if (rnd() < 0.3) engine.pageSize = pick([1, 16]);
+    if (rnd() < 0.3) engine.maxRunningRequests = pick([4, 16, 64]);
+    if (kind === "sglang" && rnd() < 0.4) engine.schedulePolicy = "lpm";
+    if (rnd() < 0.15) engine.enablePrefixCaching = false;
+    const kvCache: Record<string, unknown> = {};
+    if (rnd() < 0.6) {
+      kvCache.l2 = { capacityGb: pick([4, 16]) };
+      kvCache.writePolicy = pick(["write_through", "write_through_selective", "write_back"]);
+      kvCache.evictionPolicy = pick(["lru", "lfu"]);
+      if (rnd() < 0.5) {
+        kvCache.l3 = { media: pick(["nvme", "remote_pool"]), capacityGb: pick([20, 200]) };
+        kvCache.prefetchPolicy = pick(["best_effort", "wait_complete", "timeout"]);
+      }
+    }
+    const replicas = pick([1, 1, 2, 3]);
+    const d = { model: "qwen3-8b", gpu: "h100_sxm", tp: 1, engine, kvCache, replicas } as DeploymentInput;
+    if (replicas > 1) d.router = { policy: pick(["cache_aware", "round_robin", "power_of_two", "least_load"] as const) };
+    const w: WorkloadSpec = {
+      kind: "synthetic", requests: 300, arrival: { process: "poisson", ratePerS: pick([2, 8, 30]) },
+      inputTokens: { lognormal: { mean: pick([800, 3000]), sigma: 0.8 }, max: 16384 },
+      outputTokens: { lognormal: { mean: 200, sigma: 0.6 }, max: 2048 },
+      prefix: { systemPrompts: 4, systemPromptTokens: 2048, zipfAlpha: 1.1, sessions: { turnsMean: 3, thinkTimeMeanS: 2 } },
+    };
+    out.push([`random-${String(c).padStart(2, "0")}`, d, w]);
+  }
+  return out;
+}
+CASES.push(...randomCases(24));
+
 const SEED = 7;
 
 async function main(): Promise<void> {
