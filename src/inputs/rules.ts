@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { resolveGpu, resolveKvMedia, resolveModel } from "../catalog/index.js";
 import { InputError, type InputIssue } from "../errors.js";
+import { SGLANG_VERSIONS, VLLM_VERSIONS } from "../config/schemas/deployment.schema.js";
 import type { Deployment, LengthDist, SearchSpace, SloSpec, WorkloadSpec } from "../config/types.js";
 
 function tryIssue(issues: InputIssue[], fn: () => void): void {
@@ -81,6 +82,14 @@ export function deploymentIssues(d: Deployment, file: string, path = ""): InputI
       // Allowed: engines run fp8 checkpoints weight-only (Marlin) on GPUs without fp8 tensor cores.
     }
   });
+  const version = d.engine.version;
+  const known: readonly string[] = d.engine.kind === "vllm" ? VLLM_VERSIONS : SGLANG_VERSIONS;
+  if (version !== undefined && !known.includes(version)) {
+    issues.push({
+      file, path: `${path}/engine/version`,
+      message: `"${version}" is not a ${d.engine.kind === "vllm" ? "vLLM" : "SGLang"} release the simulator models; expected one of ${known.map((v) => `"${v}"`).join(", ")}`,
+    });
+  }
   if (d.engine.kind === "vllm" && d.engine.schedulePolicy === "lpm") {
     issues.push({ file, path: `${path}/engine/schedulePolicy`, message: 'vLLM has no "lpm" policy; expected "fcfs"' });
   }

@@ -26,6 +26,9 @@ describe("validate config", () => {
     ["unknown gpu", { model: "qwen3-32b", gpu: "tpu" }, /\/gpu: unknown GPU "tpu"/],
     ["tp not dividing heads", { model: "qwen3-32b", gpu: "h100_sxm", tp: 3 }, /\/tp: tp=3 does not divide the 64 attention heads/],
     ["bad enum", { model: "qwen3-32b", gpu: "h100_sxm", weights: "fp4" }, /\/weights: expected one of "bf16", "fp8", "int4"/],
+    ["unknown engine version", { model: "qwen3-32b", gpu: "h100_sxm", engine: { version: "0.4.0" } }, /\/engine\/version: expected one of "0\.5\.1", .*"0\.5\.9", .*"0\.12\.0"/],
+    ["vLLM version on SGLang", { model: "qwen3-32b", gpu: "h100_sxm", engine: { kind: "sglang", version: "0.12.0" } }, /\/engine\/version: "0\.12\.0" is not a SGLang release the simulator models; expected one of "0\.5\.1", .*"0\.5\.9"/],
+    ["SGLang version on vLLM", { model: "qwen3-32b", gpu: "h100_sxm", engine: { kind: "vllm", version: "0.5.9" } }, /\/engine\/version: "0\.5\.9" is not a vLLM release the simulator models; expected one of "0\.10\.0", .*"0\.12\.0"/],
     ["l3 without l2", { model: "qwen3-32b", gpu: "h100_sxm", kvCache: { l3: { media: "nvme", capacityGb: 100 } } }, /an L3 tier needs an L2 tier/],
     ["l2 media in l3", { model: "qwen3-32b", gpu: "h100_sxm", kvCache: { l2: { capacityGb: 10 }, l3: { media: "host_dram", capacityGb: 100 } } }, /expected an L3 \(storage\) medium/],
   ])("rejects %s with file, path and expectation (exit 2)", async (_name, content, pattern) => {

@@ -4,6 +4,14 @@ import {
 } from "./common.schema.js";
 
 /**
+ * Engine releases whose defaults and behaviour the simulator models (docs/engine-versions.md lists
+ * what changes between them). Post releases (".postN") keep their release's defaults. The newest of
+ * each list is the default when `engine.version` is absent.
+ */
+export const SGLANG_VERSIONS = ["0.5.1", "0.5.1.post1", "0.5.6", "0.5.6.post1", "0.5.6.post2", "0.5.8", "0.5.8.post1", "0.5.9"] as const;
+export const VLLM_VERSIONS = ["0.10.0", "0.10.1", "0.10.1.1", "0.10.2", "0.11.0", "0.11.1", "0.11.2", "0.12.0"] as const;
+
+/**
  * Engine knobs. Names are SGLang's; for vLLM `maxRunningRequests` is max_num_seqs,
  * `chunkedPrefillSize` is max_num_batched_tokens, `memFractionStatic` is gpu_memory_utilization
  * and `pageSize` is block_size. Absent = the engine's own default for the GPU (resolved in code).
@@ -13,6 +21,11 @@ export const engineSchema = {
   additionalProperties: false,
   properties: {
     kind: { ...engineKindSchema, default: "sglang" },
+    version: {
+      type: "string",
+      enum: [...SGLANG_VERSIONS, ...VLLM_VERSIONS],
+      description: "Engine release (SGLang e.g. 0.5.6.post2, vLLM e.g. 0.12.0); absent = the newest modelled release of the engine.",
+    },
     schedulePolicy: { type: "string", enum: ["fcfs", "lpm"] },
     maxRunningRequests: { type: "integer", minimum: 1 },
     chunkedPrefillSize: { type: "integer", minimum: 16, description: "Tokens per prefill chunk (SGLang) or per step (vLLM)." },

@@ -6,10 +6,13 @@
  * the memory plan done.
  */
 import type { Deployment, GpuSpec, KvMediaSpec, ModelSpec } from "../../config/types.js";
+import { NEWEST_ENGINE_VERSION } from "./engine-version.js";
 import { kvBytesPerTokenPerGpu, kvBytesPerTokenPerReplica, planMemory, defaultMemFraction, type MemoryPlan } from "../model/memory.js";
 
 export interface ResolvedEngine {
   kind: "sglang" | "vllm";
+  /** The release modelled: `engine.version`, or the newest modelled release of the engine. */
+  version: string;
   schedulePolicy: "fcfs" | "lpm";
   /** SGLang max_running_requests / vLLM max_num_seqs. */
   maxRunningRequests: number;
@@ -81,6 +84,7 @@ export function resolveEngine(d: Deployment, model: ModelSpec, gpu: GpuSpec): Re
     const chunk = e.chunkedPrefillSize ?? v.tokens;
     return {
       kind,
+      version: e.version ?? NEWEST_ENGINE_VERSION.vllm,
       schedulePolicy: "fcfs",
       maxRunningRequests: e.maxRunningRequests ?? v.seqs,
       chunkedPrefillSize: chunk,
@@ -95,6 +99,7 @@ export function resolveEngine(d: Deployment, model: ModelSpec, gpu: GpuSpec): Re
   const frac = e.memFractionStatic ?? defaultMemFraction(gpu, d.tp, "sglang");
   return {
     kind,
+    version: e.version ?? NEWEST_ENGINE_VERSION.sglang,
     schedulePolicy: e.schedulePolicy ?? "fcfs",
     // Filled in below from the KV pool when absent (the request-pool size rule).
     maxRunningRequests: e.maxRunningRequests ?? 0,
