@@ -12,6 +12,7 @@
  *   node_modules/.bin/tsx scripts/e2e-ttft-campaigns.ts <e2e.csv> [--max-concurrency 8] [--min-osl 1024] [--sensitivity]
  *   e.g. node_modules/.bin/tsx scripts/e2e-ttft-campaigns.ts ../shared/data/e2e/silicon_h100_dense_agg.csv
  */
+import { defaultPrices } from "../src/catalog/prices.js";
 import { readE2eCsv } from "../src/io/e2e-csv.js";
 import { estimatorFor, prepareDeployment } from "../src/runner/prepare.js";
 import type { E2eRow } from "../src/io/e2e-csv.js";
@@ -35,7 +36,7 @@ const rows = readE2eCsv(file).filter((r) => !skipReason(r));
 const groups = new Map<string, { row: string; ratio: number }[]>();
 for (const row of rows) {
   if (row.concurrency > maxC || row.osl < minOsl) continue;
-  const dep = prepareDeployment(deploymentForRow(row));
+  const dep = prepareDeployment(deploymentForRow(row), undefined, { prices: defaultPrices() });
   const lone = estimatorFor(dep).estimate([{ cacheLen: 0, inputLen: row.isl }]).latencyMs;
   const key = campaign(row);
   let list = groups.get(key);

@@ -12,6 +12,7 @@
  * record them again on the commit before the change being checked. Add `--invariants` to check the
  * KV invariants every 997 events while running (slower).
  */
+import { defaultPrices } from "../src/catalog/prices.js";
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -114,7 +115,7 @@ async function main(): Promise<void> {
   mkdirSync(dir, { recursive: true });
   let differ = 0;
   for (const [name, d, w] of CASES) {
-    const dep = prepareDeployment(validateSchema<Deployment>("deployment", structuredClone(d)));
+    const dep = prepareDeployment(validateSchema<Deployment>("deployment", structuredClone(d)), undefined, { prices: defaultPrices() });
     const table = await buildRequestTable(validateSchema<WorkloadSpec>("workload", structuredClone(w)), process.cwd(), SEED);
     const t0 = performance.now();
     const res = runSimulation(dep, table, SEED, { checkInvariantsEvery: invariants ? 997 : 0 });

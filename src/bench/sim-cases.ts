@@ -2,6 +2,7 @@
  * The deployments and workloads the simulation bench measures, shared by
  * `simulate.ts` and its memory child `simulate-memory.ts`.
  */
+import { defaultPrices } from "../catalog/prices.js";
 import type { Deployment, DeploymentInput, WorkloadSpec } from "../config/types.js";
 import { validateSchema } from "../config/validate.js";
 import { buildRequestTable } from "../io/load-workload.js";
@@ -49,7 +50,7 @@ export const HISIM_HEADLINE_WORKLOAD: WorkloadSpec = {
 
 /** A validated, resolved deployment. */
 export function benchDeployment(input: DeploymentInput): ResolvedDeployment {
-  return prepareDeployment(validateSchema<Deployment>("deployment", structuredClone(input)));
+  return prepareDeployment(validateSchema<Deployment>("deployment", structuredClone(input)), undefined, { prices: defaultPrices() });
 }
 
 /** The requests of a workload spec (trace paths relative to `baseDir`). */

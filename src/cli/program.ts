@@ -30,6 +30,7 @@ function buildProgram(io: CliIo): Command {
     .option("--max-runs <n>", "cap on full simulations", intArg(1))
     .option("--exhaustive", "evaluate the full grid instead of the staged search")
     .option("--resume", "continue the run in --out, reusing its finished trials")
+    .option("--prices <id|file>", 'price list: a bundled list (see "catalog prices") or a prices file (default: the bundled default list)')
     .option("--json", "print frontier.json to stdout")
     .option("--quiet", "no progress on stderr")
     .action(async (opts) => {
@@ -49,6 +50,7 @@ function buildProgram(io: CliIo): Command {
     .option("--seed <n>", "random seed", intArg(0, 2 ** 31 - 1), 1)
     .option("--json", "print the result as JSON")
     .option("--out <file>", "also write the JSON result to this file")
+    .option("--prices <id|file>", "price list for the cost figures (default: the bundled default list)")
     .action(async (opts) => {
       const { simulateCommand } = await import("./commands/simulate.js");
       await simulateCommand(opts, io);
@@ -126,7 +128,7 @@ function buildProgram(io: CliIo): Command {
 
   program
     .command("catalog [what]")
-    .description("list bundled models and GPUs (what: models | gpus | media)")
+    .description("list bundled models, GPUs, KV media and price lists (what: models | gpus | media | prices)")
     .option("--json", "print JSON")
     .action(async (what, opts) => {
       const { catalogCommand } = await import("./commands/catalog.js");

@@ -4,6 +4,7 @@ import type { deploymentSchema, engineSchema, kvCacheSchema, routerSchema } from
 import type { gpuSchema } from "./schemas/gpu.schema.js";
 import type { kvMediaSchema } from "./schemas/kv-media.schema.js";
 import type { modelSchema } from "./schemas/model.schema.js";
+import type { pricesSchema } from "./schemas/prices.schema.js";
 import type { searchSpaceSchema } from "./schemas/search-space.schema.js";
 import type { sloSpecSchema } from "./schemas/slo-spec.schema.js";
 import type {
@@ -18,6 +19,7 @@ export type ModelInput = FromSchema<typeof modelSchema, Opt>;
 export type ModelSpec = FromSchema<typeof modelSchema>;
 export type GpuSpec = FromSchema<typeof gpuSchema>;
 export type KvMediaSpec = FromSchema<typeof kvMediaSchema>;
+export type PriceList = FromSchema<typeof pricesSchema>;
 
 export type DeploymentInput = FromSchema<typeof deploymentSchema, Opt>;
 export type Deployment = FromSchema<typeof deploymentSchema>;

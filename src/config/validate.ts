@@ -9,6 +9,7 @@ import { deploymentSchema } from "./schemas/deployment.schema.js";
 import { gpuSchema } from "./schemas/gpu.schema.js";
 import { kvMediaSchema } from "./schemas/kv-media.schema.js";
 import { modelSchema } from "./schemas/model.schema.js";
+import { pricesSchema } from "./schemas/prices.schema.js";
 import { searchSpaceSchema } from "./schemas/search-space.schema.js";
 import { sloSpecSchema } from "./schemas/slo-spec.schema.js";
 import { workloadSchema } from "./schemas/workload.schema.js";
@@ -26,6 +27,7 @@ export const schemas = {
   workload: workloadSchema,
   "slo-spec": sloSpecSchema,
   "search-space": searchSpaceSchema,
+  prices: pricesSchema,
 } as const;
 
 export type SchemaKind = keyof typeof schemas;

@@ -26,18 +26,18 @@ export function frontierCsvHeader(targets?: SloTargets): string[] {
     "replicas", "routerPolicy", "l2CapacityGb", "l3Media", "l3CapacityGb", "evictionPolicy", "prefetchPolicy",
     "writePolicy", `ttft${pcol(targets?.ttftMs.percentile)}Ms`, `tpot${pcol(targets?.tpotMs.percentile)}Ms`,
     `e2e${pcol(targets?.e2eMs?.percentile)}Ms`, "capacityRps", "costUsdPerHour", "usdPerMillionTokens",
-    "prefixHitRate", "sloMet", "onFrontier", "recommended", "note",
+    "prices", "prefixHitRate", "sloMet", "onFrontier", "recommended", "note",
   ];
 }
 
-function row(p: Point, onFrontier: boolean, recommended: boolean): Array<string | number | boolean | undefined> {
+function row(p: Point, onFrontier: boolean, recommended: boolean, prices: string): Array<string | number | boolean | undefined> {
   const d = p.deployment;
   return [
     p.id, p.stage, d.gpu, d.tp, d.weights, d.kvDtype, d.engine.kind, d.engine.maxRunningRequests,
     d.engine.chunkedPrefillSize, d.replicas, d.router.policy, d.kvCache.l2?.capacityGb ?? 0,
     d.kvCache.l3?.media ?? "", d.kvCache.l3?.capacityGb ?? 0, d.kvCache.evictionPolicy, d.kvCache.prefetchPolicy,
     d.kvCache.writePolicy, p.latency.ttftMs, p.latency.tpotMs, p.latency.e2eMs, p.capacityRps, p.costUsdPerHour,
-    p.usdPerMillionTokens, p.prefixHitRate, p.sloMet, onFrontier, recommended, p.note,
+    p.usdPerMillionTokens, prices, p.prefixHitRate, p.sloMet, onFrontier, recommended, p.note,
   ];
 }
 
@@ -46,6 +46,6 @@ export function renderFrontierCsv(file: FrontierFile, targets?: SloTargets): str
   const onFrontier = new Set(file.frontier.map((p) => p.id));
   const rec = file.recommended?.id;
   const lines = [frontierCsvHeader(targets).map(csvField).join(",")];
-  for (const p of file.points) lines.push(row(p, onFrontier.has(p.id), p.id === rec).map(csvField).join(","));
+  for (const p of file.points) lines.push(row(p, onFrontier.has(p.id), p.id === rec, file.prices).map(csvField).join(","));
   return `${lines.join("\n")}\n`;
 }

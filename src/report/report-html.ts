@@ -197,6 +197,7 @@ export function renderReportHtml(file: FrontierFile, ctx: ReportContext): string
     `run ${file.runId}`,
     ctx.model ? `model ${ctx.model}` : undefined,
     `demand ${fmtRps(file.demandRps)} req/s`,
+    `prices ${file.prices}`,
     `${file.points.length} deployments, ${file.runs} simulations in ${fmtDuration(file.wallS)}`,
     ctx.seed !== undefined ? `seed ${ctx.seed}` : undefined,
   ].filter((s): s is string => s !== undefined);

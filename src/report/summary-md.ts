@@ -60,6 +60,7 @@ function askedSection(file: FrontierFile, ctx: ReportContext): string[] {
   if (ctx.workload) out.push(`- Workload: ${mdText(ctx.workload)}`);
   if (ctx.searchSpace) out.push(`- Search space: ${mdText(ctx.searchSpace)}`);
   out.push(`- Demanded throughput: ${fmtRps(file.demandRps)} req/s`);
+  out.push(`- Prices: ${mdText(file.prices)} (every cost below)`);
   out.push("");
   const rows = [
     ["TTFT", pLabel(t.ttftMs.percentile), `≤ ${fmtMs(t.ttftMs.max)} ms`],

@@ -39,7 +39,7 @@ export function formatSummaryTable(file: FrontierFile, targets?: SloTargets): st
     out.push(`Recommended: ${describeDeployment(rec.deployment)}`);
     out.push(
       `  ${fmtUsd(rec.costUsdPerHour)}/h, ${fmtUsd(rec.usdPerMillionTokens)} per 1M tokens, capacity ${fmtRps(rec.capacityRps)} req/s ` +
-        `(demand ${fmtRps(file.demandRps)}), TTFT ${fmtMs(rec.latency.ttftMs)} ms, TPOT ${fmtMs(rec.latency.tpotMs)} ms`,
+        `(demand ${fmtRps(file.demandRps)}), TTFT ${fmtMs(rec.latency.ttftMs)} ms, TPOT ${fmtMs(rec.latency.tpotMs)} ms; prices: ${file.prices}`,
     );
     out.push("");
     out.push(`Frontier (${file.frontier.length} point${file.frontier.length === 1 ? "" : "s"}; * = recommended):`);

@@ -12,12 +12,18 @@ export interface HitCurvePoint {
   blockHitRate: number;
 }
 
+/** Version of the `frontier.json` layout (`schemas/frontier.schema.json`); bumped on breaking changes. */
+export const FRONTIER_SCHEMA_VERSION = 2;
+
 /** `frontier.json` and the main command's `--json` output. */
 export interface FrontierFile {
+  schemaVersion: number;
   runId: string;
   runs: number;
   wallS: number;
   demandRps: number;
+  /** Name of the price list every cost in the file uses. */
+  prices: string;
   recommended: Point | null;
   frontier: Point[];
   points: Point[];
@@ -32,6 +38,7 @@ export interface FrontierInputs {
   runs: number;
   wallS: number;
   demandRps: number;
+  prices: string;
   points: readonly Point[];
   targets: SloTargets;
   hitCurve?: readonly HitCurvePoint[];
@@ -50,10 +57,12 @@ export function buildFrontierFile(x: FrontierInputs): FrontierFile {
   const points = sorted.filter((p) => (seen.has(p.id) ? false : (seen.add(p.id), true)));
   const recommended = recommend(points, x.targets);
   const file: FrontierFile = {
+    schemaVersion: FRONTIER_SCHEMA_VERSION,
     runId: x.runId,
     runs: x.runs,
     wallS: x.wallS,
     demandRps: x.demandRps,
+    prices: x.prices,
     recommended,
     frontier: paretoFrontier(points, x.targets),
     points,

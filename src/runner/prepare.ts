@@ -9,6 +9,7 @@ import type { Deployment } from "../config/types.js";
 import { InputError } from "../errors.js";
 import { simulate } from "../sim/cluster/simulate.js";
 import type { SimulationResult } from "../sim/cluster/summary.js";
+import type { PriceTable } from "../sim/deployment/cost.js";
 import { resolveDeployment, type ResolvedDeployment } from "../sim/deployment/resolve.js";
 import { createEstimator } from "../sim/estimator/estimator.js";
 import type { StepEstimator } from "../sim/estimator/types.js";
@@ -17,14 +18,15 @@ import { createRouter, resolveRouterConfig } from "../sim/router/create-router.j
 import type { RequestTable } from "../sim/workload/request-table.js";
 
 /**
- * Resolves a validated deployment. @param file the deployment's file, for error messages and for
- * resolving a model given as a path. @throws InputError if the model does not fit the GPU.
+ * Resolves a validated deployment, priced with `opts.prices`. @param file the deployment's file, for
+ * error messages and for resolving a model given as a path. @throws InputError if the model does not
+ * fit the GPU.
  */
-export function prepareDeployment(d: Deployment, file?: string, opts: { allowNoFit?: boolean } = {}): ResolvedDeployment {
+export function prepareDeployment(d: Deployment, file: string | undefined, opts: { allowNoFit?: boolean; prices: PriceTable }): ResolvedDeployment {
   const base = file ? dirname(file) : process.cwd();
   const model = resolveModel(d.model, base, { file, path: "/model" });
   const gpu = resolveGpu(d.gpu, { file, path: "/gpu" });
-  const dep = resolveDeployment(d, model, gpu, (id) => resolveKvMedia(id, { file, path: "/kvCache" }));
+  const dep = resolveDeployment(d, model, gpu, (id) => resolveKvMedia(id, { file, path: "/kvCache" }), opts.prices);
   if (!dep.memory.fits && !opts.allowNoFit) {
     throw new InputError({ file, path: "/tp", message: `the model does not fit: ${dep.memory.reason}` });
   }

@@ -6,6 +6,7 @@
 import type { Deployment } from "../config/types.js";
 import { LATENCY_CDF_PROBS, type LatencyCdf, type PointLatency, type SloTargets } from "../results/point.js";
 import { latencyAt } from "../sim/cluster/summary.js";
+import type { PriceTable } from "../sim/deployment/cost.js";
 import type { ResolvedDeployment } from "../sim/deployment/resolve.js";
 import type { StepEstimator } from "../sim/estimator/types.js";
 import { quantileSorted } from "../sim/metrics/quantile.js";
@@ -23,6 +24,8 @@ export interface TrialTask {
   requestLimit: number;
   seed: number;
   targets: SloTargets;
+  /** The run's price list (costs in the result use it). */
+  prices: PriceTable;
 }
 
 export interface TrialResult {
@@ -106,7 +109,7 @@ export function missReason(lat: PointLatency, t: SloTargets, rejected: number, c
 
 /** Runs one trial. Deterministic: the result depends only on the task and the workload. */
 export function runTrial(task: TrialTask, state: TrialState): TrialResult {
-  const dep = prepareDeployment(task.deployment, undefined, { allowNoFit: true });
+  const dep = prepareDeployment(task.deployment, undefined, { allowNoFit: true, prices: task.prices });
   const base = {
     id: task.id, requests: 0, completed: 0, rejected: 0, offeredRps: 0, throughputRps: 0, outputTokensPerS: 0, simulatedS: 0,
     latency: { ttftMs: Infinity, tpotMs: Infinity }, prefixHitRate: 0, costUsdPerHour: r4(dep.costUsdPerHour), usdPerMillionTokens: Infinity,

@@ -11,6 +11,7 @@
  */
 import { listGpus, listModels, resolveGpu } from "../catalog/index.js";
 import { loadKernelProfiles, loadRooflineFits } from "../catalog/profiles.js";
+import { defaultPrices } from "../catalog/prices.js";
 import { engineKindSchema } from "../config/schemas/common.schema.js";
 import type { Deployment, EngineKind } from "../config/types.js";
 import { validateSchema } from "../config/validate.js";
@@ -196,7 +197,8 @@ function estimatorForRow(dep: ResolvedDeployment, opts: E2eOptions): StepEstimat
 /** Simulates one measured row; returns mean TTFT and TPOT in ms. */
 export function simulateRow(row: E2eRow, opts: E2eOptions = {}): { ttftMs: number; tpotMs: number } {
   const seed = opts.seed ?? 1;
-  const dep = prepareDeployment(deploymentForRow(row));
+  // Cost plays no part in the comparison with measured latencies: any list will do.
+  const dep = prepareDeployment(deploymentForRow(row), undefined, { prices: defaultPrices() });
   const estimator = estimatorForRow(dep, opts);
   const c = row.concurrency;
   const table = closedLoopTable(row, opts);

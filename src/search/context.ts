@@ -6,6 +6,7 @@ import type { Deployment } from "../config/types.js";
 import { shortHash } from "../results/content-hash.js";
 import type { LatencyCdf, Point, SloTargets } from "../results/point.js";
 import type { TrialResult, TrialTask } from "../runner/trial.js";
+import type { PriceTable } from "../sim/deployment/cost.js";
 import type { ConstraintSet } from "./constraints/compile.js";
 import type { ResolvedSpace } from "./space.js";
 import type { WorkloadProfile } from "./workload-profile.js";
@@ -36,6 +37,8 @@ export interface SearchContext {
   space: ResolvedSpace;
   constraints: ConstraintSet;
   seed: number;
+  /** The price list every cost of the run uses. */
+  prices: PriceTable;
 }
 
 /** Largest replica count the space allows for a deployment. */
@@ -50,7 +53,7 @@ export function trialAt(ctx: SearchContext, d: Deployment, rateRps: number): Tri
   const p = ctx.profile;
   const requestLimit = Math.min(p.requests, Math.max(MIN_TRIAL_REQUESTS, Math.round(rateRps * trialWindowS(p))));
   const rateFactor = round6(rateRps / p.naturalRps);
-  const body = { deployment: d, rateFactor, requestLimit: requestLimit >= p.requests ? 0 : requestLimit, seed: ctx.seed, targets: ctx.targets };
+  const body = { deployment: d, rateFactor, requestLimit: requestLimit >= p.requests ? 0 : requestLimit, seed: ctx.seed, targets: ctx.targets, prices: ctx.prices };
   return { id: shortHash(body, 16), ...body };
 }
 

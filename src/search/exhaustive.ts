@@ -9,7 +9,7 @@ import { InputError } from "../errors.js";
 import type { Point } from "../results/point.js";
 import { prepareDeployment } from "../runner/prepare.js";
 import type { TrialResult } from "../runner/trial.js";
-import { constraintScope } from "./constraints/scope.js";
+import { constraintScope, lookupGpu } from "./constraints/scope.js";
 import { pointOf, replicaLimit, trialAt, type SearchContext } from "./context.js";
 import type { TrialDriver, TrialGen } from "./driver.js";
 import { execGrid } from "./space.js";
@@ -39,7 +39,7 @@ export function exhaustiveGrid(ctx: SearchContext): Deployment[] {
     const probe = validateSchema<Deployment>("deployment", { model: ctx.model, gpu: e.gpu, tp: e.tp, weights: e.weights, kvDtype: e.kvDtype, engine: { kind: e.engine } });
     let fits = false;
     try {
-      fits = prepareDeployment(probe, undefined, { allowNoFit: true }).memory.fits;
+      fits = prepareDeployment(probe, undefined, { allowNoFit: true, prices: ctx.prices }).memory.fits;
     } catch {
       fits = false;
     }
@@ -56,7 +56,7 @@ export function exhaustiveGrid(ctx: SearchContext): Deployment[] {
             engine: { kind: e.engine, maxRunningRequests: mrr, ...(chunk ? { chunkedPrefillSize: chunk } : {}) },
             replicas: r, router: { policy }, kvCache: structuredClone(kv),
           });
-          if (ctx.constraints.allows(constraintScope(d))) out.push(d);
+          if (ctx.constraints.allows(constraintScope(d, lookupGpu(d.gpu, ctx.prices)))) out.push(d);
         }
       }
     }

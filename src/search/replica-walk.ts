@@ -5,12 +5,12 @@
 import type { Deployment } from "../config/types.js";
 import type { Point } from "../results/point.js";
 import type { TrialResult } from "../runner/trial.js";
-import { constraintScope } from "./constraints/scope.js";
+import { constraintScope, lookupGpu } from "./constraints/scope.js";
 import { pointOf, replicaLimit, trialAt, withChanges, type SearchContext } from "./context.js";
 import type { TrialGen } from "./driver.js";
 
 function allowed(ctx: SearchContext, d: Deployment): boolean {
-  return ctx.constraints.allows(constraintScope(d));
+  return ctx.constraints.allows(constraintScope(d, lookupGpu(d.gpu, ctx.prices)));
 }
 
 export interface ReplicaWalk {

@@ -5,6 +5,7 @@
  * to the caller's hooks (`events.ts`); nothing here writes to a terminal.
  */
 import { performance } from "node:perf_hooks";
+import { resolvePrices, type ResolvedPrices } from "../catalog/prices.js";
 import { InputError } from "../errors.js";
 import { buildRequestTable } from "../io/load-workload.js";
 import { writeRunOutputs } from "../report/write-outputs.js";
@@ -42,6 +43,8 @@ export interface SearchOptions {
   inline?: boolean;
   /** Parent folder of results/<run-id>. @default "results" */
   resultsRoot?: string;
+  /** `--prices`: a bundled list's name or a prices file, or a table already resolved. @default the default list */
+  prices?: string | ResolvedPrices;
 }
 
 export interface SearchOutcome {
@@ -63,7 +66,7 @@ async function stagedSearch(
 ): Promise<{ points: Point[]; infeasible?: string }> {
   const { space, targets, constraints } = ctx;
   const s0 = performance.now();
-  const s1 = runStage1({ model: ctx.model, space, grid: execGrid(space), profile: ctx.profile, targets, constraints, demandRps: ctx.demandRps });
+  const s1 = runStage1({ model: ctx.model, space, grid: execGrid(space), profile: ctx.profile, targets, constraints, demandRps: ctx.demandRps, prices: ctx.prices });
   stages.record({ stage: 1, name: "execution-layer screening", runs: s1.screened, wallS: Math.round(performance.now() - s0) / 1000 });
   events.onLog?.(`stage 1/3 execution-layer screening: ${s1.screened} configurations, ${s1.candidates.length} go on` +
     (s1.screenedOut.length ? `, ${s1.screenedOut.length} screened out by latency` : "") + (s1.dropped.length ? `, ${s1.dropped.length} cannot run` : ""));
@@ -84,19 +87,28 @@ async function stagedSearch(
   return { points, ...(infeasible ? { infeasible } : {}) };
 }
 
+/** The price table as hashed into the run id and recorded in run.json (where it came from, and every figure). */
+function priceInputs(p: ResolvedPrices): Record<string, unknown> {
+  return {
+    name: p.name, ...(p.file ? { file: p.file } : {}), ...(p.base ? { base: p.base } : {}),
+    gpuUsdPerHour: p.gpuUsdPerHour, hostMemoryUsdPerGbHour: p.hostMemoryUsdPerGbHour, mediaUsdPerGbHour: p.mediaUsdPerGbHour,
+  };
+}
+
 /** Runs the search and writes the results folder. */
 export async function runSearch(opts: SearchOptions, events: SearchEvents = {}): Promise<SearchOutcome> {
   const t0 = performance.now();
-  const inp = loadSearchInputs(opts.slo, opts.space);
+  const prices = typeof opts.prices === "object" ? opts.prices : resolvePrices(opts.prices);
+  const inp = loadSearchInputs(opts.slo, opts.space, prices);
   const { spec, space, targets } = inp;
   events.onLog?.(`hisim-tune: ${spec.name}: loading the workload`);
   const table = await buildRequestTable(inp.workload, inp.specDir, opts.seed);
   const profile = profileWorkload(table);
   const demandRps = targets.minThroughputRps ?? profile.naturalRps;
-  const ctx: SearchContext = { model: spec.model, targets, demandRps, profile, space, constraints: inp.constraints, seed: opts.seed };
+  const ctx: SearchContext = { model: spec.model, targets, demandRps, profile, space, constraints: inp.constraints, seed: opts.seed, prices };
 
   // What determines the results (--max-runs only decides how far a run gets, so it is not hashed).
-  const inputs = { spec, space: inp.rawSpace, seed: opts.seed, exhaustive: Boolean(opts.exhaustive) };
+  const inputs = { spec, space: inp.rawSpace, seed: opts.seed, exhaustive: Boolean(opts.exhaustive), prices: priceInputs(prices) };
   const dir = openResultsDir({ name: spec.name, inputs, out: opts.out, resume: opts.resume, root: opts.resultsRoot });
   const lock = lockResultsDir(dir.path);
   try {
@@ -129,7 +141,7 @@ export async function runSearch(opts: SearchOptions, events: SearchEvents = {}):
     }
     const wallS = Math.round(performance.now() - t0) / 100 / 10;
     const file = buildFrontierFile({
-      runId: dir.runId, runs: driver.used.size, wallS, demandRps: Math.round(demandRps * 1000) / 1000, points: found.points, targets,
+      runId: dir.runId, runs: driver.used.size, wallS, demandRps: Math.round(demandRps * 1000) / 1000, prices: prices.name, points: found.points, targets,
       hitCurve: hitCurveOf(profile),
     });
     const infeasible = file.recommended ? undefined : (found.infeasible ?? "no evaluated configuration meets every target");

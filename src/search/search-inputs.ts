@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { resolveModel } from "../catalog/index.js";
+import type { ResolvedPrices } from "../catalog/prices.js";
 import type { ModelSpec, SearchSpace, SloSpec, SyntheticWorkload, TraceWorkload, WorkloadSpec } from "../config/types.js";
 import { InputError } from "../errors.js";
 import { loadSearchSpace, loadSloSpec } from "../inputs/load.js";
@@ -28,6 +29,8 @@ export interface SearchInputs {
   /** Open-loop traffic: the search scales its rate. */
   workload: SyntheticWorkload | TraceWorkload;
   targets: SloTargets;
+  /** The run's price list. */
+  prices: ResolvedPrices;
 }
 
 /** The bundled default search space. */
@@ -49,20 +52,23 @@ function targetsOf(spec: SloSpec): SloTargets {
   };
 }
 
-/** Loads and checks the SLO spec `sloFile` and its search space (`spaceFile` overrides the spec's). */
-export function loadSearchInputs(sloFile: string, spaceFileOverride?: string): SearchInputs {
+/**
+ * Loads and checks the SLO spec `sloFile` and its search space (`spaceFile` overrides the spec's);
+ * costs and cost constraints use `prices`.
+ */
+export function loadSearchInputs(sloFile: string, spaceFileOverride: string | undefined, prices: ResolvedPrices): SearchInputs {
   const spec = loadSloSpec(sloFile);
   const specDir = dirname(sloFile);
   const spaceFile = spaceFileOverride ?? (spec.searchSpace ? resolve(specDir, spec.searchSpace) : defaultSpacePath());
   const rawSpace = loadSearchSpace(spaceFile);
-  const constraints = assertSatisfiable(rawSpace, spaceFile);
+  const constraints = assertSatisfiable(rawSpace, spaceFile, prices);
   const space = resolveSpace(rawSpace);
   const model = resolveModel(spec.model, specDir, { file: sloFile, path: "/model" });
   const workload = spec.workload as WorkloadSpec;
   if (workload.kind === "closed-loop") {
     throw new InputError({ file: sloFile, path: "/workload/kind", message: "the search needs open-loop traffic to scale: expected a synthetic or trace workload" });
   }
-  return { spec, specDir, spaceFile, rawSpace, space, constraints, model, workload, targets: targetsOf(spec) };
+  return { spec, specDir, spaceFile, rawSpace, space, constraints, model, workload, targets: targetsOf(spec), prices };
 }
 
 /** One line describing the workload for the reports. */

@@ -10,7 +10,8 @@ import { estimatorFor, prepareDeployment } from "../runner/prepare.js";
 import type { ResolvedDeployment } from "../sim/deployment/resolve.js";
 import { newBatchSummary, type StepEstimator } from "../sim/estimator/types.js";
 import type { ConstraintSet } from "./constraints/compile.js";
-import { constraintScope } from "./constraints/scope.js";
+import type { PriceTable } from "../sim/deployment/cost.js";
+import { constraintScope, lookupGpu } from "./constraints/scope.js";
 import type { ExecConfig, ResolvedSpace } from "./space.js";
 import type { SloTargets } from "../results/point.js";
 import type { WorkloadProfile } from "./workload-profile.js";
@@ -102,6 +103,7 @@ export function runStage1(opts: {
   targets: SloTargets;
   constraints: ConstraintSet;
   demandRps: number;
+  prices: PriceTable;
 }): Stage1Result {
   const { model, space, profile, targets } = opts;
   const candidates: Stage1Candidate[] = [];
@@ -111,7 +113,7 @@ export function runStage1(opts: {
     const dep0 = baseDeployment(model, e);
     let dep: ResolvedDeployment;
     try {
-      dep = prepareDeployment(dep0, undefined, { allowNoFit: true });
+      dep = prepareDeployment(dep0, undefined, { allowNoFit: true, prices: opts.prices });
     } catch {
       continue;
     }
@@ -124,7 +126,7 @@ export function runStage1(opts: {
       drop(`tp=${e.tp} exceeds one ${e.gpu} node`);
       continue;
     }
-    if (!opts.constraints.allows(constraintScope(dep0, dep.gpu))) {
+    if (!opts.constraints.allows(constraintScope(dep0, lookupGpu(dep0.gpu, opts.prices)))) {
       drop("excluded by the space's constraints");
       continue;
     }

@@ -1,4 +1,5 @@
 /** The example inputs under examples/ stay valid as schemas and rules change. */
+import { TEST_PRICES } from "../helpers/prices.js";
 import { readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -14,7 +15,7 @@ describe("examples/mooncake", () => {
   it.each(files.filter((f) => !f.startsWith("workload")))("%s is a valid deployment that fits", (f) => {
     const d = loadDeployment(DIR + f);
     expect(d.replicas).toBe(8);
-    expect(prepareDeployment(d, DIR + f).memory.fits).toBe(true);
+    expect(prepareDeployment(d, DIR + f, { prices: TEST_PRICES }).memory.fits).toBe(true);
   });
 
   it("the slice workload loads; the full-trace one is a valid trace workload (its file lives outside the repo)", () => {

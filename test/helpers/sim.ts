@@ -1,4 +1,5 @@
 /** Test builders for simulator inputs: tiny request tables, a linear estimator, deployments. */
+import { TEST_PRICES } from "./prices.js";
 import { resolveGpu, resolveKvMedia, resolveModel } from "../../src/catalog/index.js";
 import type { Deployment, DeploymentInput } from "../../src/config/types.js";
 import { validateSchema } from "../../src/config/validate.js";
@@ -71,7 +72,7 @@ export function linearEstimator(p: { fixedUs: number; perTokenUs: number; perCtx
 /** A validated, resolved deployment from a partial input (defaults: qwen3-8b on h100, tp 1). */
 export function deployment(input: Partial<DeploymentInput> = {}, override?: (d: ResolvedDeployment) => void): ResolvedDeployment {
   const d = validateSchema<Deployment>("deployment", structuredClone({ model: "qwen3-8b", gpu: "h100_sxm", ...input }));
-  const r = resolveDeployment(d, resolveModel(d.model), resolveGpu(d.gpu), (id) => resolveKvMedia(id));
+  const r = resolveDeployment(d, resolveModel(d.model), resolveGpu(d.gpu), (id) => resolveKvMedia(id), TEST_PRICES);
   override?.(r);
   return r;
 }

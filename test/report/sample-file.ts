@@ -48,6 +48,7 @@ export function sampleFile(points: Point[] = samplePoints()): FrontierFile {
     runId: "20261123-101500-chat-qwen3-32b-a1b2c3",
     runs: 312,
     wallS: 48.2,
+    prices: "test-prices",
     demandRps: 40,
     points,
     targets: TARGETS,

@@ -9,12 +9,14 @@ describe("buildFrontierFile", () => {
     expect(f.recommended?.id).toBe("h100-tp2-x4");
     expect(f.frontier.map((p) => p.id)).toEqual(["h100-tp2-x4", "h100-tp2-x5", "h200-tp2-x4"]);
     expect(f.closest).toBeUndefined();
-    expect(Object.keys(f)).toEqual(["runId", "runs", "wallS", "demandRps", "recommended", "frontier", "points", "hitCurve"]);
+    expect(Object.keys(f)).toEqual(["schemaVersion", "runId", "runs", "wallS", "demandRps", "prices", "recommended", "frontier", "points", "hitCurve"]);
+    expect(f.schemaVersion).toBe(2);
+    expect(f.prices).toBe("test-prices");
   });
 
   it("sorts points by stage then id and keeps a repeated id once (earliest stage)", () => {
     const f = buildFrontierFile({
-      runId: "r", runs: 3, wallS: 1, demandRps: 40, targets: TARGETS,
+      runId: "r", runs: 3, wallS: 1, demandRps: 40, prices: "test-prices", targets: TARGETS,
       points: [point("b", { stage: 3 }), point("c", { stage: 2 }), point("b", { stage: 2, costUsdPerHour: 1 }), point("a", { stage: 3 })],
     });
     expect(f.points.map((p) => `${p.stage}:${p.id}`)).toEqual(["2:b", "2:c", "3:a"]);

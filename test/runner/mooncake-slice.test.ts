@@ -3,6 +3,7 @@
  * (3,658 requests, 512-token blocks) on 8 replicas of qwen3-32b, h100_sxm TP2, with the bundled
  * kernel-table estimator. The full-trace numbers are in examples/mooncake/README.md.
  */
+import { TEST_PRICES } from "../helpers/prices.js";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Deployment, DeploymentInput } from "../../src/config/types.js";
@@ -24,7 +25,7 @@ function sim(extra: Partial<DeploymentInput>): SimulationSummary {
   let s = cache.get(key);
   if (!s) {
     const d = validateSchema<Deployment>("deployment", { model: "qwen3-32b", gpu: "h100_sxm", tp: 2, replicas: 8, ...structuredClone(extra) });
-    const dep = prepareDeployment(d);
+    const dep = prepareDeployment(d, undefined, { prices: TEST_PRICES });
     estimator ??= estimatorFor(dep);
     s = runSimulation(dep, table, 1, { estimator }).summary;
     cache.set(key, s);

@@ -1,12 +1,12 @@
 import { sourceSchema } from "./common.schema.js";
 
-/** One accelerator SKU: peaks, memory, interconnect and an on-demand price. */
+/** One accelerator SKU: peaks, memory, interconnect and the host memory of its usual node (prices live in price lists). */
 export const gpuSchema = {
   type: "object",
   additionalProperties: false,
   required: [
     "id", "name", "source", "hbmGb", "hbmTBps", "bf16Tflops", "fp8Tflops", "int8Tops",
-    "nvlinkGBps", "pcieGBps", "usdPerHour", "usdPerHourSource", "smCount", "gpusPerNode",
+    "nvlinkGBps", "pcieGBps", "smCount", "gpusPerNode", "hostMemoryGbPerGpu", "hostMemorySource",
   ],
   properties: {
     id: { type: "string", minLength: 1 },
@@ -19,10 +19,12 @@ export const gpuSchema = {
     int8Tops: { type: "number", exclusiveMinimum: 0 },
     nvlinkGBps: { type: ["number", "null"], description: "Per-GPU NVLink bandwidth, both directions; null = PCIe only." },
     pcieGBps: { type: "number", exclusiveMinimum: 0, description: "Host link, one direction." },
-    usdPerHour: { type: "number", minimum: 0 },
-    usdPerHourSource: sourceSchema,
     smCount: { type: "integer", minimum: 1 },
     gpusPerNode: { type: "integer", minimum: 1 },
-    hostDramGbPerNode: { type: "number", minimum: 0, default: 2048 },
+    hostMemoryGbPerGpu: {
+      type: "number", exclusiveMinimum: 0,
+      description: "Host DRAM per GPU of the usual 8-GPU cloud node, GB: what an L2 KV tier of one replica may use per TP rank.",
+    },
+    hostMemorySource: sourceSchema,
   },
 } as const;

@@ -1,10 +1,10 @@
 import { sourceSchema } from "./common.schema.js";
 
-/** A KV-cache storage medium for the L2 (host) or L3 (storage) tier. */
+/** A KV-cache storage medium for the L2 (host) or L3 (storage) tier (its price per GB-hour lives in the price lists). */
 export const kvMediaSchema = {
   type: "object",
   additionalProperties: false,
-  required: ["id", "name", "tier", "source", "readGBps", "writeGBps", "latencyUs", "usdPerGbHour"],
+  required: ["id", "name", "tier", "source", "readGBps", "writeGBps", "latencyUs"],
   properties: {
     id: { type: "string", minLength: 1 },
     name: { type: "string" },
@@ -13,6 +13,5 @@ export const kvMediaSchema = {
     readGBps: { type: "number", exclusiveMinimum: 0, description: "Per-node read bandwidth into the tier above." },
     writeGBps: { type: "number", exclusiveMinimum: 0 },
     latencyUs: { type: "number", minimum: 0, description: "Fixed cost per transfer batch." },
-    usdPerGbHour: { type: "number", minimum: 0 },
   },
 } as const;

@@ -6,6 +6,7 @@ import { evictionPolicySchema, prefetchPolicySchema, writePolicySchema } from ".
 import type { SearchSpace } from "../../config/types.js";
 import { InputError } from "../../errors.js";
 import { compileConstraints, type CompiledConstraint, type ConstraintSet } from "./compile.js";
+import type { PriceTable } from "../../sim/deployment/cost.js";
 import { lookupGpu, type ConstraintScope, type ConstraintVariable, type GpuFacts } from "./scope.js";
 
 /** Replica range assumed when a space gives neither `maxReplicas` nor `maxGpus`. */
@@ -136,11 +137,11 @@ export interface Contradiction {
  */
 export function contradictory(
   space: SearchSpace,
-  opts: { file?: string; gpuFacts?: (id: string) => GpuFacts | undefined; constraints?: ConstraintSet } = {},
+  opts: { file?: string; gpuFacts: (id: string) => GpuFacts | undefined; constraints?: ConstraintSet },
 ): Contradiction | null {
   const set = opts.constraints ?? compileConstraints(space.constraints, { file: opts.file, space });
   if (set.size === 0) return null;
-  const axes = axesOf(space, opts.gpuFacts ?? lookupGpu);
+  const axes = axesOf(space, opts.gpuFacts);
   const maxGpus = space.maxGpus;
 
   // Group constraints that share an axis (union-find over axis names).
@@ -179,10 +180,13 @@ export function contradictory(
   return null;
 }
 
-/** Throws an InputError naming `file` and `/constraints` when the constraints contradict each other. */
-export function assertSatisfiable(space: SearchSpace, file?: string): ConstraintSet {
+/**
+ * Throws an InputError naming `file` and `/constraints` when the constraints contradict each other
+ * (GPU prices from `prices`, the run's price list).
+ */
+export function assertSatisfiable(space: SearchSpace, file: string | undefined, prices: PriceTable): ConstraintSet {
   const set = compileConstraints(space.constraints, { file, space });
-  const c = contradictory(space, { file, constraints: set });
+  const c = contradictory(space, { file, constraints: set, gpuFacts: (id) => lookupGpu(id, prices) });
   if (c) {
     const path = c.indices.length === 1 ? `/constraints/${c.indices[0]}` : "/constraints";
     throw new InputError({ file, path, message: c.message });

@@ -9,8 +9,9 @@ import {
   engineKindSchema, evictionPolicySchema, kvDtypeSchema, prefetchPolicySchema, routerPolicySchema,
   weightDtypeSchema, writePolicySchema,
 } from "../../config/schemas/common.schema.js";
-import type { Deployment, GpuSpec, SearchSpace } from "../../config/types.js";
+import type { Deployment, SearchSpace } from "../../config/types.js";
 import { InputError } from "../../errors.js";
+import type { PriceTable } from "../../sim/deployment/cost.js";
 
 type VarType = "number" | "string";
 
@@ -24,7 +25,7 @@ export const CONSTRAINT_VARIABLES = {
   l2CapacityGb: { type: "number", doc: "host-memory KV tier per replica, GB (0 = no L2)" },
   l3CapacityGb: { type: "number", doc: "storage KV tier, GB (0 = no L3)" },
   gpuMemGb: { type: "number", doc: "HBM per GPU, GB (catalog)" },
-  gpuUsdPerHour: { type: "number", doc: "price per GPU-hour, USD (catalog)" },
+  gpuUsdPerHour: { type: "number", doc: "price per GPU-hour, USD (the run's price list)" },
   usdPerHour: { type: "number", doc: "GPU cost of the deployment per hour, USD: gpuCount * gpuUsdPerHour" },
   gpu: { type: "string", doc: "GPU id, e.g. \"h100_sxm\"" },
   weights: { type: "string", doc: "weight dtype: \"bf16\", \"fp8\", \"int4\"" },
@@ -65,13 +66,17 @@ export function stringDomains(space?: SearchSpace): Partial<Record<ConstraintVar
   return d;
 }
 
-/** The catalog fields a scope needs from a GPU. */
-export type GpuFacts = Pick<GpuSpec, "hbmGb" | "usdPerHour">;
+/** What a scope needs to know of a GPU: its memory (catalog) and price (the run's price list). */
+export interface GpuFacts {
+  hbmGb: number;
+  usdPerHour: number;
+}
 
-/** The GPU's catalog facts, or undefined for an id the catalog does not know. */
-export function lookupGpu(id: string): GpuFacts | undefined {
+/** The GPU's catalog memory and its price in `prices`, or undefined for an id the catalog does not know. */
+export function lookupGpu(id: string, prices: PriceTable): GpuFacts | undefined {
   try {
-    return resolveGpu(id);
+    const g = resolveGpu(id);
+    return { hbmGb: g.hbmGb, usdPerHour: prices.gpuUsdPerHour[g.id] };
   } catch (e) {
     if (e instanceof InputError) return undefined;
     throw e;
@@ -79,10 +84,10 @@ export function lookupGpu(id: string): GpuFacts | undefined {
 }
 
 /**
- * The names a deployment exposes to constraints. `gpu` defaults to the catalog entry; an
- * unknown GPU leaves `gpuMemGb`, `gpuUsdPerHour` and `usdPerHour` unknown.
+ * The names a deployment exposes to constraints, its GPU's facts from `lookupGpu` (with the run's
+ * prices); an unknown GPU leaves `gpuMemGb`, `gpuUsdPerHour` and `usdPerHour` unknown.
  */
-export function constraintScope(d: Deployment, gpu: GpuFacts | undefined = lookupGpu(d.gpu)): ConstraintScope {
+export function constraintScope(d: Deployment, gpu: GpuFacts | undefined): ConstraintScope {
   const s: ConstraintScope = {
     tp: d.tp,
     replicas: d.replicas,

@@ -7,6 +7,7 @@
  */
 import type { Deployment, GpuSpec, KvMediaSpec, ModelSpec } from "../../config/types.js";
 import { NEWEST_ENGINE_VERSION } from "./engine-version.js";
+import { clusterCost, type PriceTable } from "./cost.js";
 import { kvBytesPerTokenPerGpu, kvBytesPerTokenPerReplica, planMemory, defaultMemFraction, type MemoryPlan } from "../model/memory.js";
 
 export interface ResolvedEngine {
@@ -33,7 +34,6 @@ export interface ResolvedTier {
   readGBps: number;
   writeGBps: number;
   latencyUs: number;
-  usdPerGbHour: number;
 }
 
 export interface ResolvedKvCache {
@@ -59,8 +59,10 @@ export interface ResolvedDeployment {
   kvBytesPerTokenPerGpu: number;
   /** KV bytes of one token across the TP group (what L2/L3 store). */
   kvBytesPerTokenPerReplica: number;
-  /** GPUs + tiers, whole cluster. */
+  /** GPUs + tiers, whole cluster, under `pricesName`. */
   costUsdPerHour: number;
+  /** The price list the cost comes from. */
+  pricesName: string;
 }
 
 /** SGLang's chunked_prefill_size default by GPU memory (server_args). */
@@ -116,11 +118,11 @@ export function resolveEngine(d: Deployment, model: ModelSpec, gpu: GpuSpec): Re
 export type MediaLookup = (id: string) => KvMediaSpec;
 
 /**
- * Resolves a deployment against its model, GPU and the media catalog.
+ * Resolves a deployment against its model, GPU, the media catalog and a price list.
  * L2 bandwidth is per GPU link (min of the host medium and PCIe) times the TP ranks, which copy
  * their shards in parallel; L3 bandwidth is the medium's per-node figure.
  */
-export function resolveDeployment(d: Deployment, model: ModelSpec, gpu: GpuSpec, media: MediaLookup): ResolvedDeployment {
+export function resolveDeployment(d: Deployment, model: ModelSpec, gpu: GpuSpec, media: MediaLookup, prices: PriceTable): ResolvedDeployment {
   const engine = resolveEngine(d, model, gpu);
   const memory = planMemory({
     model, gpu, tp: d.tp, weights: d.weights, kvDtype: d.kvDtype, engine: engine.kind,
@@ -141,7 +143,6 @@ export function resolveDeployment(d: Deployment, model: ModelSpec, gpu: GpuSpec,
       readGBps: kv.l2.readGBps ?? perGpu(m.readGBps),
       writeGBps: kv.l2.writeGBps ?? perGpu(m.writeGBps),
       latencyUs: m.latencyUs,
-      usdPerGbHour: m.usdPerGbHour,
       evictionPolicy: kv.l2.evictionPolicy ?? kv.evictionPolicy ?? "lru",
     };
   }
@@ -154,14 +155,11 @@ export function resolveDeployment(d: Deployment, model: ModelSpec, gpu: GpuSpec,
       readGBps: kv.l3.readGBps ?? m.readGBps,
       writeGBps: kv.l3.writeGBps ?? m.writeGBps,
       latencyUs: kv.l3.latencyUs ?? m.latencyUs,
-      usdPerGbHour: m.usdPerGbHour,
       shared: kv.l3.shared ?? true,
     };
   }
   const replicas = d.replicas;
-  const gpuCost = replicas * d.tp * gpu.usdPerHour;
-  const l2Cost = l2 ? replicas * l2.capacityGb * l2.usdPerGbHour : 0;
-  const l3Cost = l3 ? (l3.shared ? 1 : replicas) * l3.capacityGb * l3.usdPerGbHour : 0;
+  const cost = clusterCost({ gpu: gpu.id, tp: d.tp, replicas, l2, l3 }, prices);
   return {
     deployment: d,
     model,
@@ -182,6 +180,7 @@ export function resolveDeployment(d: Deployment, model: ModelSpec, gpu: GpuSpec,
     memory,
     kvBytesPerTokenPerGpu: kvBytesPerTokenPerGpu(model, d.kvDtype, d.tp),
     kvBytesPerTokenPerReplica: kvBytesPerTokenPerReplica(model, d.kvDtype, d.tp),
-    costUsdPerHour: gpuCost + l2Cost + l3Cost,
+    costUsdPerHour: cost.totalUsdPerHour,
+    pricesName: prices.name,
   };
 }

@@ -3,19 +3,22 @@ import type { SearchSpace } from "../../../src/config/types.js";
 import { InputError } from "../../../src/errors.js";
 import { compileConstraints } from "../../../src/search/constraints/compile.js";
 import { assertSatisfiable, contradictory, DEFAULT_MAX_REPLICAS } from "../../../src/search/constraints/satisfiable.js";
-import type { ConstraintScope } from "../../../src/search/constraints/scope.js";
+import { lookupGpu, type ConstraintScope } from "../../../src/search/constraints/scope.js";
 import { rngStream } from "../../../src/sim/rng.js";
+import { TEST_PRICES } from "../../helpers/prices.js";
 
 const SPACE: SearchSpace = { gpus: ["h100_sxm", "a100_sxm"], tp: [1, 2, 4, 8], maxReplicas: 8 };
+/** GPU prices from the hand-written test table (a100 $1.79, h100 $2.99 per GPU-hour). */
+const contra = (space: SearchSpace) => contradictory(space, { gpuFacts: (id) => lookupGpu(id, TEST_PRICES) });
 
 describe("contradictory", () => {
   it("is null when some configuration satisfies every constraint", () => {
-    expect(contradictory({ ...SPACE, constraints: ["tp * replicas <= 8", 'gpu == "a100_sxm"', "tp >= 4"] })).toBeNull();
-    expect(contradictory({ ...SPACE })).toBeNull();
+    expect(contra({ ...SPACE, constraints: ["tp * replicas <= 8", 'gpu == "a100_sxm"', "tp >= 4"] })).toBeNull();
+    expect(contra({ ...SPACE })).toBeNull();
   });
 
   it("names an irreducible conflicting subset, leaving out unrelated constraints", () => {
-    const c = contradictory({
+    const c = contra({
       ...SPACE,
       constraints: ["tp * replicas >= 16", "replicas <= 2", 'gpu == "a100_sxm"', "tp <= 4", 'weights == "bf16"'],
     });
@@ -25,35 +28,35 @@ describe("contradictory", () => {
   });
 
   it("reports a constraint that no configuration can meet on its own", () => {
-    const c = contradictory({ ...SPACE, constraints: ["tp >= 1", "tp > 8"] });
+    const c = contra({ ...SPACE, constraints: ["tp >= 1", "tp > 8"] });
     expect(c!.indices).toEqual([1]);
   });
 
   it("uses catalog prices: the cheapest config costs one a100 GPU-hour", () => {
-    expect(contradictory({ ...SPACE, constraints: ["usdPerHour <= 1"] })!.indices).toEqual([0]);
-    expect(contradictory({ ...SPACE, constraints: ["usdPerHour <= 2"] })).toBeNull(); // 1 x a100 at $1.79
-    expect(contradictory({ ...SPACE, constraints: ['usdPerHour <= 2', 'gpu == "h100_sxm"'] })!.indices).toEqual([0, 1]);
+    expect(contra({ ...SPACE, constraints: ["usdPerHour <= 1"] })!.indices).toEqual([0]);
+    expect(contra({ ...SPACE, constraints: ["usdPerHour <= 2"] })).toBeNull(); // 1 x a100 at $1.79
+    expect(contra({ ...SPACE, constraints: ['usdPerHour <= 2', 'gpu == "h100_sxm"'] })!.indices).toEqual([0, 1]);
   });
 
   it("bounds replicas by maxReplicas, or by maxGpus / tp", () => {
-    expect(contradictory({ ...SPACE, constraints: ["replicas >= 9"] })!.indices).toEqual([0]);
-    expect(contradictory({ gpus: ["h100_sxm"], tp: [1, 2], constraints: [`replicas >= ${DEFAULT_MAX_REPLICAS}`] })).toBeNull();
-    expect(contradictory({ gpus: ["h100_sxm"], tp: [1, 2], constraints: [`replicas > ${DEFAULT_MAX_REPLICAS}`] })).not.toBeNull();
+    expect(contra({ ...SPACE, constraints: ["replicas >= 9"] })!.indices).toEqual([0]);
+    expect(contra({ gpus: ["h100_sxm"], tp: [1, 2], constraints: [`replicas >= ${DEFAULT_MAX_REPLICAS}`] })).toBeNull();
+    expect(contra({ gpus: ["h100_sxm"], tp: [1, 2], constraints: [`replicas > ${DEFAULT_MAX_REPLICAS}`] })).not.toBeNull();
     const g = { gpus: ["h100_sxm"], tp: [2, 4], maxGpus: 8 } satisfies SearchSpace;
-    expect(contradictory({ ...g, constraints: ["tp * replicas >= 8"] })).toBeNull();
-    const c = contradictory({ ...g, constraints: ["tp * replicas >= 10"] });
+    expect(contra({ ...g, constraints: ["tp * replicas >= 8"] })).toBeNull();
+    const c = contra({ ...g, constraints: ["tp * replicas >= 10"] });
     expect(c!.message).toMatch(/maxGpus 8/);
-    expect(contradictory({ ...g, constraints: ["tp == 4", "replicas >= 3"] })!.indices).toEqual([0, 1]);
+    expect(contra({ ...g, constraints: ["tp == 4", "replicas >= 3"] })!.indices).toEqual([0, 1]);
   });
 
   it("lets KV tiers be absent and ranges take any integer", () => {
     const s: SearchSpace = { ...SPACE, l2CapacityGb: [128, 256], l3: { media: ["nvme"], capacityGb: [1024] }, maxRunningRequests: [16, 512] };
-    expect(contradictory({ ...s, constraints: ["l2CapacityGb == 0", 'l3Media == "none"'] })).toBeNull();
-    expect(contradictory({ ...s, constraints: ["l2CapacityGb > 256"] })!.indices).toEqual([0]);
-    expect(contradictory({ ...s, constraints: ["maxRunningRequests == 100"] })).toBeNull();
-    expect(contradictory({ ...s, constraints: ["maxRunningRequests > 512"] })!.indices).toEqual([0]);
-    expect(contradictory({ ...s, constraints: ["maxRunningRequests * tp >= 4096"] })).toBeNull();
-    expect(contradictory({ ...s, constraints: ["maxRunningRequests * tp > 4096"] })).not.toBeNull();
+    expect(contra({ ...s, constraints: ["l2CapacityGb == 0", 'l3Media == "none"'] })).toBeNull();
+    expect(contra({ ...s, constraints: ["l2CapacityGb > 256"] })!.indices).toEqual([0]);
+    expect(contra({ ...s, constraints: ["maxRunningRequests == 100"] })).toBeNull();
+    expect(contra({ ...s, constraints: ["maxRunningRequests > 512"] })!.indices).toEqual([0]);
+    expect(contra({ ...s, constraints: ["maxRunningRequests * tp >= 4096"] })).toBeNull();
+    expect(contra({ ...s, constraints: ["maxRunningRequests * tp > 4096"] })).not.toBeNull();
   });
 
   it("agrees with brute force over every configuration of small random spaces", () => {
@@ -91,12 +94,12 @@ describe("contradictory", () => {
           };
           if (set.allows(sc)) any = true;
         }
-      const c = contradictory(s);
+      const c = contra(s);
       expect(c === null, `${JSON.stringify(constraints)}`).toBe(any);
       if (c) {
         unsat++;
         // The named subset alone is contradictory too.
-        expect(contradictory({ ...s, constraints: c.indices.map((i) => constraints[i]) })).not.toBeNull();
+        expect(contra({ ...s, constraints: c.indices.map((i) => constraints[i]) })).not.toBeNull();
       }
     }
     expect(unsat).toBeGreaterThan(5);
@@ -106,14 +109,14 @@ describe("contradictory", () => {
 describe("assertSatisfiable", () => {
   it("throws an InputError naming the file and the constraints", () => {
     try {
-      assertSatisfiable({ ...SPACE, constraints: ["tp >= 1", "tp > 8"] }, "spaces/x.json");
+      assertSatisfiable({ ...SPACE, constraints: ["tp >= 1", "tp > 8"] }, "spaces/x.json", TEST_PRICES);
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(InputError);
       expect((e as InputError).issues[0]).toMatchObject({ file: "spaces/x.json", path: "/constraints/1" });
     }
     try {
-      assertSatisfiable({ ...SPACE, constraints: ["tp >= 4", "tp <= 2"] }, "x.json");
+      assertSatisfiable({ ...SPACE, constraints: ["tp >= 4", "tp <= 2"] }, "x.json", TEST_PRICES);
       expect.unreachable();
     } catch (e) {
       expect((e as InputError).issues[0]).toMatchObject({ file: "x.json", path: "/constraints" });
@@ -122,6 +125,6 @@ describe("assertSatisfiable", () => {
   });
 
   it("returns the compiled set when satisfiable", () => {
-    expect(assertSatisfiable({ ...SPACE, constraints: ["tp <= 4"] }).size).toBe(1);
+    expect(assertSatisfiable({ ...SPACE, constraints: ["tp <= 4"] }, undefined, TEST_PRICES).size).toBe(1);
   });
 });

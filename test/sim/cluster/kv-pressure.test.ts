@@ -7,6 +7,7 @@
  * locks of in-flight host backups stayed idle for good once they landed (vLLM: requests silently
  * lost on one replica, an endless loop of router polls on several).
  */
+import { TEST_PRICES } from "../../helpers/prices.js";
 import { describe, expect, it } from "vitest";
 import type { Deployment, DeploymentInput, WorkloadSpec } from "../../../src/config/types.js";
 import { validateSchema } from "../../../src/config/validate.js";
@@ -32,7 +33,7 @@ const WORKLOAD: WorkloadSpec = {
 
 describe("KV pressure with a host tier", () => {
   it.each(["write_through", "write_back"] as const)("%s: every request finishes, invariants hold", async (writePolicy) => {
-    const dep = prepareDeployment(validateSchema<Deployment>("deployment", tight({ l2: { capacityGb: 2 }, writePolicy })));
+    const dep = prepareDeployment(validateSchema<Deployment>("deployment", tight({ l2: { capacityGb: 2 }, writePolicy })), undefined, { prices: TEST_PRICES });
     expect(dep.memory.kvPoolTokens).toBeLessThan(60_000);
     const table = await buildRequestTable(validateSchema<WorkloadSpec>("workload", structuredClone(WORKLOAD)), process.cwd(), 1);
     const res = runSimulation(dep, table, 1, { checkInvariantsEvery: 500 });
@@ -47,7 +48,7 @@ describe("KV pressure with a host tier", () => {
       { l2: { capacityGb: 30 }, writePolicy: "write_through" },
       { replicas, engine: { kind: "vllm", memFractionStatic: 0.35 }, router: { policy: "least_load" } },
     );
-    const dep = prepareDeployment(validateSchema<Deployment>("deployment", input));
+    const dep = prepareDeployment(validateSchema<Deployment>("deployment", input), undefined, { prices: TEST_PRICES });
     const spec: WorkloadSpec = {
       kind: "synthetic", requests: 200, arrival: { process: "poisson", ratePerS: 40 },
       inputTokens: { lognormal: { mean: 4000, sigma: 0.8 }, max: 16384 }, outputTokens: { lognormal: { mean: 50, sigma: 0.6 }, max: 2048 },
