@@ -12,10 +12,11 @@ const srcDir = join(root, "src");
  * A layer is a top-level folder of src/ (`errors` is src/errors.ts).
  */
 const MAY_IMPORT = {
-  cli: ["search", "report", "runner", "worker", "results", "inputs", "catalog", "io", "sim", "config", "errors"],
-  bench: ["search", "report", "runner", "worker", "results", "inputs", "catalog", "io", "sim", "config", "errors"],
-  search: ["worker", "report", "runner", "results", "inputs", "catalog", "io", "sim", "config", "errors"],
+  cli: ["search", "deploy", "report", "runner", "worker", "results", "inputs", "catalog", "io", "sim", "config", "errors"],
+  bench: ["search", "deploy", "report", "runner", "worker", "results", "inputs", "catalog", "io", "sim", "config", "errors"],
+  search: ["deploy", "worker", "report", "runner", "results", "inputs", "catalog", "io", "sim", "config", "errors"],
   worker: ["runner", "results", "sim", "errors"],
+  deploy: ["runner", "report", "results", "catalog", "io", "sim", "config", "errors"],
   report: ["results", "config", "errors"],
   runner: ["results", "catalog", "io", "sim", "config", "errors"],
   results: ["io", "config", "errors"],

@@ -7,6 +7,7 @@ import {
   engineKindSchema, evictionPolicySchema, kvDtypeSchema, traceFormatSchema, weightDtypeSchema,
 } from "../config/schemas/common.schema.js";
 import { HisimError, InputError, formatIssue } from "../errors.js";
+import { toolVersions } from "../results/run-info.js";
 import { BACKENDS } from "../sim/estimator/kernel-model.js";
 import type { CliIo } from "./io.js";
 import { choiceArg, intArg, intListArg } from "./parse-args.js";
@@ -17,6 +18,7 @@ const TRACE_FORMATS = traceFormatSchema.enum;
 function buildProgram(io: CliIo): Command {
   const program = new Command("hisim-tune")
     .description("Find the cheapest LLM-serving deployment that meets latency SLOs, by simulation on a CPU.")
+    .version(toolVersions().hisimTune, "--version", "print the hisim-tune version")
     .exitOverride()
     // Root options (--json, --seed, --out) must not swallow the same flags of subcommands.
     .enablePositionalOptions()
@@ -120,7 +122,7 @@ function buildProgram(io: CliIo): Command {
     });
   validate
     .command("config <file>")
-    .description("check any input file (SLO spec, search space, deployment, workload, catalog entry)")
+    .description("check any input file (SLO spec, search space, deployment, workload, price list, catalog entry, frontier.json); its $schema names the kind")
     .action(async (file) => {
       const { validateConfigCommand } = await import("./commands/validate-config.js");
       await validateConfigCommand(file, io);

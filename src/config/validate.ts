@@ -10,6 +10,7 @@ import { gpuSchema } from "./schemas/gpu.schema.js";
 import { kvMediaSchema } from "./schemas/kv-media.schema.js";
 import { modelSchema } from "./schemas/model.schema.js";
 import { pricesSchema } from "./schemas/prices.schema.js";
+import { frontierSchema } from "./schemas/frontier.schema.js";
 import { searchSpaceSchema } from "./schemas/search-space.schema.js";
 import { sloSpecSchema } from "./schemas/slo-spec.schema.js";
 import { workloadSchema } from "./schemas/workload.schema.js";
@@ -28,6 +29,7 @@ export const schemas = {
   "slo-spec": sloSpecSchema,
   "search-space": searchSpaceSchema,
   prices: pricesSchema,
+  frontier: frontierSchema,
 } as const;
 
 export type SchemaKind = keyof typeof schemas;

@@ -2,11 +2,13 @@
  * Loading input files: read JSON -> detect kind -> schema (defaults applied) -> semantic rules.
  * Every function throws one InputError listing every problem, with file and JSON path.
  */
+import { loadPriceFile } from "../catalog/prices.js";
 import { InputError, type InputIssue } from "../errors.js";
 import { readJsonFile } from "../io/json-file.js";
 import { deploymentIssues, searchSpaceIssues, sloSpecIssues, workloadIssues } from "./rules.js";
 import type { Deployment, SearchSpace, SloSpec, WorkloadSpec } from "../config/types.js";
 import { checkSchema, validateSchema, type SchemaKind } from "../config/validate.js";
+import { kindOfSchemaRef, SCHEMA_FILES, schemaFileName, type ShippedSchemaKind } from "../config/schema-files.js";
 
 function ensure(issues: InputIssue[]): void {
   if (issues.length > 0) throw new InputError(issues);
@@ -50,6 +52,8 @@ export function detectKind(data: unknown): ConfigKind | undefined {
   }
   if (typeof data !== "object" || data === null) return undefined;
   const o = data as Record<string, unknown>;
+  if ("schemaVersion" in o && "points" in o) return "frontier";
+  if ("gpuUsdPerHour" in o || "mediaUsdPerGbHour" in o || "hostMemoryUsdPerGbHour" in o) return "prices";
   if ("targets" in o || ("workload" in o && "model" in o)) return "slo-spec";
   if ("gpus" in o || "routerPolicies" in o || "constraints" in o) return "search-space";
   if ("hiddenSize" in o) return "model";
@@ -62,17 +66,34 @@ export function detectKind(data: unknown): ConfigKind | undefined {
 }
 
 /**
- * Validates any input file: detects its kind, runs the schema and the semantic rules.
+ * The kind its `$schema` names, when a document has one. @throws InputError for a `$schema` that
+ * names no shipped schema.
+ */
+export function kindFromSchemaRef(data: unknown, file?: string): ShippedSchemaKind | undefined {
+  if (typeof data !== "object" || data === null || Array.isArray(data)) return undefined;
+  const ref = (data as Record<string, unknown>).$schema;
+  if (ref === undefined) return undefined;
+  const kind = typeof ref === "string" ? kindOfSchemaRef(ref) : undefined;
+  if (!kind) {
+    const known = (Object.keys(SCHEMA_FILES) as ShippedSchemaKind[]).map(schemaFileName).join(", ");
+    throw new InputError({ file, path: "/$schema", message: `names no schema of hisim-tune; expected a path ending in one of ${known}` });
+  }
+  return kind;
+}
+
+/**
+ * Validates any input file: its kind from `$schema` when it has one, else detected from its
+ * fields; then the schema and the semantic rules.
  * @returns the kind and every issue (empty = valid).
  */
 export function validateConfigFile(file: string): { kind: ConfigKind; issues: InputIssue[] } {
   const data = readJsonFile(file);
-  const kind = detectKind(data);
+  const kind = kindFromSchemaRef(data, file) ?? detectKind(data);
   if (!kind) {
     throw new InputError({
       file,
       path: "/",
-      message: "cannot tell what this file is; expected an SLO spec (targets), search space (gpus), deployment (model + gpu), workload (kind), model, GPU or KV-media entry",
+      message: "cannot tell what this file is; name its schema in \"$schema\" (e.g. \"schemas/slo-spec.schema.json\"), or give it the fields of an SLO spec (targets), search space (gpus), deployment (model + gpu), workload (kind), price list (gpuUsdPerHour), model, GPU or KV-media entry",
     });
   }
   if (kind === "hf-config") return { kind, issues: [] };
@@ -83,6 +104,7 @@ export function validateConfigFile(file: string): { kind: ConfigKind; issues: In
     workload: () => workloadIssues(data as WorkloadSpec, file),
     "slo-spec": () => sloSpecIssues(data as SloSpec, file),
     "search-space": () => searchSpaceIssues(data as SearchSpace, file),
+    prices: () => (loadPriceFile(file), []),
   };
   const collect = (fn: () => InputIssue[]): InputIssue[] => {
     try {

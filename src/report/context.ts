@@ -11,6 +11,20 @@ export interface StageStat {
   wallS?: number;
 }
 
+/** The recommended deployment's launch commands (written to `deploy/`), for summary.md. */
+export interface DeployView {
+  /** Engine and release, e.g. "sglang 0.5.9". */
+  engine: string;
+  nodes: number;
+  replicas: number;
+  /** Replica 0's command (the others differ in node, GPUs and port). */
+  firstReplica: string;
+  router?: string;
+  notes: string[];
+  /** When the recommendation needs an unreleased router: the released-router fallback. */
+  alternative?: { pointId: string; costUsdPerHour: number; router?: string };
+}
+
 export interface ReportContext {
   targets: SloTargets;
   sloName?: string;
@@ -29,4 +43,6 @@ export interface ReportContext {
   reusedTrials?: number;
   /** hisim-tune version, shown in the footer. */
   version?: string;
+  /** The deploy commands of the recommended deployment. */
+  deploy?: DeployView;
 }

@@ -6,7 +6,7 @@
 import { bindingTarget, sloPressure } from "../results/pareto.js";
 import type { FrontierFile } from "../results/frontier-file.js";
 import type { Point, SloTargets } from "../results/point.js";
-import type { ReportContext } from "./context.js";
+import type { DeployView, ReportContext } from "./context.js";
 import { describeDeployment, fmtDuration, fmtMs, fmtPct, fmtRps, fmtUsd, pLabel } from "./format.js";
 import { rankGpus } from "./gpu-ranking.js";
 
@@ -106,6 +106,19 @@ function recommendationSection(file: FrontierFile, ctx: ReportContext): string[]
   return out;
 }
 
+function deploySection(d: DeployView): string[] {
+  const out = ["## Deploy", "", `${d.replicas} replica${d.replicas === 1 ? "" : "s"} on ${d.nodes} node${d.nodes === 1 ? "" : "s"}, ${mdText(d.engine)}; ` +
+    "the scripts are in `deploy/` (one per node, and the router). Replica 0:", "", "```sh", d.firstReplica, "```", ""];
+  if (d.replicas > 1) out.push("The other replicas differ only in node, GPUs and port.", "");
+  if (d.router) out.push("Router:", "", "```sh", d.router, "```", "");
+  if (d.notes.length > 0) out.push(...d.notes.map((n) => `- ${mdText(n)}`), "");
+  if (d.alternative) {
+    out.push(`With a released sglang-router instead: deployment \`${d.alternative.pointId}\` at ${fmtUsd(d.alternative.costUsdPerHour)}/h (\`deploy/released-router/\`).`, "");
+    if (d.alternative.router) out.push("```sh", d.alternative.router, "```", "");
+  }
+  return out;
+}
+
 /** Renders `summary.md`. */
 export function renderSummaryMarkdown(file: FrontierFile, ctx: ReportContext): string {
   const t = ctx.targets;
@@ -125,6 +138,8 @@ export function renderSummaryMarkdown(file: FrontierFile, ctx: ReportContext): s
       out.push(pointTable(closest, t, undefined, true), "");
     }
   }
+
+  if (ctx.deploy) out.push(...deploySection(ctx.deploy));
 
   out.push("## Frontier", "");
   if (file.frontier.length === 0) {

@@ -6,6 +6,7 @@
  */
 import { performance } from "node:perf_hooks";
 import { resolvePrices, type ResolvedPrices } from "../catalog/prices.js";
+import { writeDeployFolder } from "../deploy/write-deploy.js";
 import { InputError } from "../errors.js";
 import { buildRequestTable } from "../io/load-workload.js";
 import { writeRunOutputs } from "../report/write-outputs.js";
@@ -144,12 +145,13 @@ export async function runSearch(opts: SearchOptions, events: SearchEvents = {}):
       runId: dir.runId, runs: driver.used.size, wallS, demandRps: Math.round(demandRps * 1000) / 1000, prices: prices.name, points: found.points, targets,
       hitCurve: hitCurveOf(profile),
     });
+    const deploy = writeDeployFolder(dir.path, file, prices);
     const infeasible = file.recommended ? undefined : (found.infeasible ?? "no evaluated configuration meets every target");
     const reusedTrials = resumedCount > 0 ? driver.used.size - driver.runs : 0;
     writeRunOutputs(dir.path, file, {
       targets, sloName: spec.name, model: inp.model.id, workload: describeWorkload(inp.workload, profile.requests, profile.naturalRps),
       searchSpace: inp.spaceFile, spaceGpus: space.gpus, seed: opts.seed, workers, exhaustive: Boolean(opts.exhaustive), stages: stages.stats,
-      reusedTrials, version: runInfo.versions.hisimTune,
+      reusedTrials, version: runInfo.versions.hisimTune, ...(deploy ? { deploy } : {}),
     });
     writeRunInfo(dir.path, {
       ...runInfo, status: "complete", finishedAt: new Date().toISOString(),

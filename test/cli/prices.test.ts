@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { checkSchema } from "../../src/config/validate.js";
 import { cli } from "../helpers/cli.js";
 
 const root = resolve(new URL("../..", import.meta.url).pathname);
@@ -32,6 +33,7 @@ describe("--prices", () => {
     const f = JSON.parse(r.stdout);
     expect(f.prices).toBe("cheap-h100 (rest from hyperscaler-on-demand-2026-11)");
     expect(f.schemaVersion).toBe(2);
+    expect(checkSchema("frontier", f)).toEqual([]);
     const simulated = f.points.filter((p: { note?: string }) => !/not simulated/.test(p.note ?? ""));
     expect(simulated.length).toBeGreaterThan(0);
     for (const p of simulated) expect(p.costUsdPerHour).toBeCloseTo(p.deployment.replicas * p.deployment.tp * 1.25, 6);

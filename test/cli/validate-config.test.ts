@@ -96,3 +96,45 @@ describe("validate config", () => {
     expect(r.stderr).toMatch(/\/targets\/e2eMs\/max: contradicts ttftMs/);
   });
 });
+
+describe("validate config with $schema", () => {
+  it("takes the kind from $schema, not from the fields", async () => {
+    // A deployment's fields under an SLO spec's $schema: checked as an SLO spec.
+    const p = file("named.json", { $schema: "../schemas/slo-spec.schema.json", model: "qwen3-32b", gpu: "h100_sxm" });
+    const r = await cli("validate", "config", p);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/\/gpu: unknown field/);
+    expect(r.stderr).toMatch(/\/targets: is required/);
+  });
+
+  it("accepts $schema in any input and reports the kind", async () => {
+    const p = file("dep-schema.json", { $schema: "node_modules/hisim-tune/schemas/deployment.schema.json", model: "qwen3-32b", gpu: "h100_sxm" });
+    const r = await cli("validate", "config", p);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/valid deployment/);
+  });
+
+  it("an unknown $schema is an input error at /$schema listing the shipped files", async () => {
+    const p = file("unknown-schema.json", { $schema: "https://example.org/other.schema.json", model: "qwen3-32b", gpu: "h100_sxm" });
+    const r = await cli("validate", "config", p);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/\/\$schema: names no schema of hisim-tune; expected a path ending in one of slo-spec\.schema\.json/);
+  });
+
+  it("checks a price list's GPU ids", async () => {
+    const p = file("prices.json", { name: "mine", gpuUsdPerHour: { h100_sxm: 2, h999: 1 } });
+    const r = await cli("validate", "config", p);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/\/gpuUsdPerHour\/h999: unknown GPU/);
+  });
+});
+
+describe("--version", () => {
+  it("prints the package version", async () => {
+    const { readFileSync } = await import("node:fs");
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+    const r = await cli("--version");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`${pkg.version}\n`);
+  });
+});

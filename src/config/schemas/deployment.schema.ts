@@ -1,6 +1,6 @@
 import {
   engineKindSchema, evictionPolicySchema, kvDtypeSchema, prefetchPolicySchema, routerPolicySchema,
-  weightDtypeSchema, writePolicySchema,
+  schemaRefSchema, weightDtypeSchema, writePolicySchema,
 } from "./common.schema.js";
 
 /**
@@ -100,6 +100,7 @@ export const deploymentSchema = {
   additionalProperties: false,
   required: ["model", "gpu"],
   properties: {
+    $schema: schemaRefSchema,
     model: { type: "string", minLength: 1, description: "Catalog id, Hugging Face name or path to a config.json." },
     gpu: { type: "string", minLength: 1 },
     tp: { type: "integer", minimum: 1, maximum: 64, default: 1 },

@@ -1,4 +1,4 @@
-import { sourceSchema } from "./common.schema.js";
+import { schemaRefSchema, sourceSchema } from "./common.schema.js";
 
 /** One accelerator SKU: peaks, memory, interconnect and the host memory of its usual node (prices live in price lists). */
 export const gpuSchema = {
@@ -9,6 +9,7 @@ export const gpuSchema = {
     "nvlinkGBps", "pcieGBps", "smCount", "gpusPerNode", "hostMemoryGbPerGpu", "hostMemorySource",
   ],
   properties: {
+    $schema: schemaRefSchema,
     id: { type: "string", minLength: 1 },
     name: { type: "string" },
     source: sourceSchema,

@@ -1,4 +1,4 @@
-import { sourceSchema } from "./common.schema.js";
+import { schemaRefSchema, sourceSchema } from "./common.schema.js";
 
 /** A KV-cache storage medium for the L2 (host) or L3 (storage) tier (its price per GB-hour lives in the price lists). */
 export const kvMediaSchema = {
@@ -6,6 +6,7 @@ export const kvMediaSchema = {
   additionalProperties: false,
   required: ["id", "name", "tier", "source", "readGBps", "writeGBps", "latencyUs"],
   properties: {
+    $schema: schemaRefSchema,
     id: { type: "string", minLength: 1 },
     name: { type: "string" },
     tier: { type: "string", enum: ["l2", "l3"] },

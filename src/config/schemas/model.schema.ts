@@ -1,4 +1,4 @@
-import { sourceSchema } from "./common.schema.js";
+import { schemaRefSchema, sourceSchema } from "./common.schema.js";
 
 /**
  * A transformer architecture, enough to count FLOPs, weight bytes and KV bytes.
@@ -12,6 +12,7 @@ export const modelSchema = {
     "intermediateSize", "vocabSize", "maxContextTokens",
   ],
   properties: {
+    $schema: schemaRefSchema,
     id: { type: "string", minLength: 1 },
     aliases: { type: "array", items: { type: "string" }, default: [] },
     source: sourceSchema,

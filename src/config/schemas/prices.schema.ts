@@ -1,4 +1,4 @@
-import { sourceSchema } from "./common.schema.js";
+import { schemaRefSchema, sourceSchema } from "./common.schema.js";
 
 const usdMap = (description: string) =>
   ({ type: "object", additionalProperties: { type: "number", minimum: 0 }, description }) as const;
@@ -14,7 +14,7 @@ export const pricesSchema = {
   additionalProperties: false,
   required: ["name"],
   properties: {
-    $schema: { type: "string", description: "The schema this file follows (editors use it; `validate config` reads it)." },
+    $schema: schemaRefSchema,
     name: { type: "string", minLength: 1, pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$", description: "Id of the list, named in every output priced with it." },
     default: { type: "boolean", description: "Marks the bundled list used when --prices is absent (one list only)." },
     description: { type: "string", description: "What the list is and when to use it." },

@@ -1,6 +1,6 @@
 import {
   engineKindSchema, evictionPolicySchema, kvDtypeSchema, prefetchPolicySchema, routerPolicySchema,
-  weightDtypeSchema, writePolicySchema,
+  schemaRefSchema, weightDtypeSchema, writePolicySchema,
 } from "./common.schema.js";
 
 const uniqueList = <const T extends object>(items: T) => ({ type: "array", items, minItems: 1, uniqueItems: true }) as const;
@@ -11,6 +11,7 @@ export const searchSpaceSchema = {
   additionalProperties: false,
   required: ["gpus", "tp"],
   properties: {
+    $schema: schemaRefSchema,
     name: { type: "string" },
     gpus: uniqueList({ type: "string" }),
     tp: uniqueList({ type: "integer", minimum: 1, maximum: 64 }),

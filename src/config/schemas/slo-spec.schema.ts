@@ -1,3 +1,4 @@
+import { schemaRefSchema } from "./common.schema.js";
 import { workloadSchema } from "./workload.schema.js";
 
 const latencyTargetSchema = {
@@ -16,6 +17,7 @@ export const sloSpecSchema = {
   additionalProperties: false,
   required: ["name", "model", "workload", "targets"],
   properties: {
+    $schema: schemaRefSchema,
     name: { type: "string", minLength: 1 },
     description: { type: "string" },
     model: { type: "string", minLength: 1 },

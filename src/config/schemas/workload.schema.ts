@@ -1,4 +1,4 @@
-import { traceFormatSchema } from "./common.schema.js";
+import { schemaRefSchema, traceFormatSchema } from "./common.schema.js";
 
 /** A token-length distribution. */
 export const lengthDistSchema = {
@@ -27,6 +27,7 @@ export const syntheticWorkloadSchema = {
   additionalProperties: false,
   required: ["kind", "requests", "arrival", "inputTokens", "outputTokens"],
   properties: {
+    $schema: schemaRefSchema,
     kind: { const: "synthetic" },
     requests: { type: "integer", minimum: 1 },
     arrival: {
@@ -68,6 +69,7 @@ export const traceWorkloadSchema = {
   additionalProperties: false,
   required: ["kind", "path"],
   properties: {
+    $schema: schemaRefSchema,
     kind: { const: "trace" },
     path: { type: "string", minLength: 1 },
     format: traceFormatSchema,
@@ -81,6 +83,7 @@ export const closedLoopWorkloadSchema = {
   additionalProperties: false,
   required: ["kind", "concurrency", "requests", "inputTokens", "outputTokens"],
   properties: {
+    $schema: schemaRefSchema,
     kind: { const: "closed-loop" },
     concurrency: { type: "integer", minimum: 1 },
     requests: { type: "integer", minimum: 1 },
