@@ -40,6 +40,7 @@ const PACKAGE_LAYERS: Record<string, readonly Layer[]> = {
   "json-schema-to-ts": ["config"],
   mathjs: ["search"],
   "simple-statistics": ["sim", "runner"],
+  "proper-lockfile": ["results"],
 };
 
 function tsFiles(dir: string): string[] {

@@ -3,10 +3,12 @@
  * (run-info.ts), `trials.jsonl` (trial-log.ts) and the outputs (`frontier.json`, reports); all but
  * the trial log are written atomically.
  */
-import { existsSync, mkdirSync, readdirSync, statSync, unlinkSync } from "node:fs";
+import { existsSync, readdirSync, statSync, unlinkSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { RuntimeFailure, UsageError } from "../errors.js";
+import { UsageError } from "../errors.js";
 import { writeFileAtomic, writeJsonAtomic } from "../io/atomic-write.js";
+import { ensureOutDir } from "../io/out-path.js";
+import { lockResultsDir, type ResultsDirLock } from "./lock.js";
 import { findLatestRun, hashInputs, makeRunId, slugify } from "./run-id.js";
 import { readRunInfo, RUN_FILE } from "./run-info.js";
 import { TRIALS_FILE } from "./trial-log.js";
@@ -19,6 +21,8 @@ export interface ResultsDir {
   inputsHash: string;
   /** True when continuing an earlier run (its trials.jsonl may hold finished trials). */
   resumed: boolean;
+  /** The folder's lock, held from the moment it was opened; the caller releases it when done writing. */
+  lock: ResultsDirLock;
 }
 
 export interface OpenResultsOptions {
@@ -40,9 +44,21 @@ function holdsRun(dir: string): boolean {
   return existsSync(join(dir, TRIALS_FILE)) || existsSync(join(dir, RUN_FILE)) || existsSync(join(dir, "frontier.json"));
 }
 
+/** Runs `fn` with the folder's lock held, releasing it if `fn` throws. */
+function underLock<T>(path: string, fn: (lock: ResultsDirLock) => T): T {
+  const lock = lockResultsDir(path);
+  try {
+    return fn(lock);
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
+}
+
 /**
- * Creates (or, with `resume`, reopens) the results folder. A fresh run refuses a folder that
- * already holds a run; a resumed run refuses one made from different inputs.
+ * Creates (or, with `resume`, reopens) the results folder and locks it. A fresh run refuses a
+ * folder that already holds a run; a resumed run refuses one made from different inputs; both
+ * refuse a folder another live run holds (exit 2).
  */
 export function openResultsDir(opts: OpenResultsOptions): ResultsDir {
   const inputsHash = hashInputs(opts.inputs);
@@ -52,16 +68,19 @@ export function openResultsDir(opts: OpenResultsOptions): ResultsDir {
     if (path === undefined) {
       throw new UsageError(`--resume: no earlier run of these inputs under ${root} (looked for *-${slugify(opts.name)}-${inputsHash}); run without --resume, or name the folder with --out`);
     }
-    if (!existsSync(path) || !holdsRun(path)) {
+    if (!existsSync(path) || !statSync(path).isDirectory() || !holdsRun(path)) {
       throw new UsageError(`--resume: ${path} holds no run to continue; run without --resume to start one there`);
     }
-    const info = readRunInfo(path);
-    if (info && info.inputsHash !== inputsHash) {
-      throw new UsageError(`--resume: ${path} was made from different inputs (hash ${info.inputsHash}, now ${inputsHash}); its trials would not match`);
-    }
-    const runId = info?.runId ?? makeRunId(opts.name, inputsHash, opts.now ?? new Date());
-    removeStaleTemps(path);
-    return { path, runId, inputsHash, resumed: true };
+    return underLock(path, (lock) => {
+      const info = readRunInfo(path);
+      if (info && info.inputsHash !== inputsHash) {
+        throw new UsageError(`--resume: ${path} was made from different inputs (hash ${info.inputsHash}, now ${inputsHash}); its trials would not match`);
+      }
+      const runId = info?.runId ?? makeRunId(opts.name, inputsHash, opts.now ?? new Date());
+      // Only now, with the lock held: a live run's temporary files are not stale.
+      removeStaleTemps(path);
+      return { path, runId, inputsHash, resumed: true, lock };
+    });
   }
   const runId = makeRunId(opts.name, inputsHash, opts.now ?? new Date());
   const path = opts.out !== undefined ? resolve(opts.out) : join(root, runId);
@@ -71,12 +90,12 @@ export function openResultsDir(opts: OpenResultsOptions): ResultsDir {
       throw new UsageError(`${path} already holds a run; pass --resume to continue it, or choose another --out`);
     }
   }
-  try {
-    mkdirSync(path, { recursive: true });
-  } catch (e) {
-    throw new RuntimeFailure(`cannot create results folder ${path}: ${(e as Error).message}`);
-  }
-  return { path, runId, inputsHash, resumed: false };
+  ensureOutDir(path);
+  return underLock(path, (lock) => {
+    // Checked again under the lock: another run may have started here meanwhile.
+    if (holdsRun(path)) throw new UsageError(`${path} already holds a run; pass --resume to continue it, or choose another --out`);
+    return { path, runId, inputsHash, resumed: false, lock };
+  });
 }
 
 /** Removes temporary files an atomic write left behind when its process was killed. */

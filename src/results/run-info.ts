@@ -11,10 +11,14 @@ export const RUN_FILE = "run.json";
 export interface RunInfo {
   runId: string;
   inputsHash: string;
-  status: "running" | "complete" | "failed";
+  /** "interrupted": stopped by SIGINT/SIGTERM; the folder is kept for `--resume`. */
+  status: "running" | "complete" | "failed" | "interrupted";
   /** ISO 8601 UTC. */
   startedAt: string;
   finishedAt?: string;
+  /** When and by which signal the run was interrupted. */
+  interruptedAt?: string;
+  signal?: string;
   /** Each time the run was continued with --resume (ISO 8601 UTC). */
   resumedAt?: string[];
   seed: number;

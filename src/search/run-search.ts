@@ -8,10 +8,9 @@ import { performance } from "node:perf_hooks";
 import { resolvePrices, type ResolvedPrices } from "../catalog/prices.js";
 import { writeDeployFolder } from "../deploy/write-deploy.js";
 import { InputError } from "../errors.js";
-import { buildRequestTable } from "../io/load-workload.js";
+import { buildRequestTable, checkArrivalSpan } from "../io/load-workload.js";
 import { writeRunOutputs } from "../report/write-outputs.js";
 import { buildFrontierFile, type FrontierFile } from "../results/frontier-file.js";
-import { lockResultsDir } from "../results/lock.js";
 import type { Point } from "../results/point.js";
 import { openResultsDir } from "../results/results-dir.js";
 import { toolVersions, writeRunInfo, type RunInfo } from "../results/run-info.js";
@@ -46,6 +45,8 @@ export interface SearchOptions {
   resultsRoot?: string;
   /** `--prices`: a bundled list's name or a prices file, or a table already resolved. @default the default list */
   prices?: string | ResolvedPrices;
+  /** Built worker file of the pool (tests: a fixture that wraps the simulator's). @default dist/worker/sim-worker.js */
+  workerFile?: string;
 }
 
 export interface SearchOutcome {
@@ -103,7 +104,10 @@ export async function runSearch(opts: SearchOptions, events: SearchEvents = {}):
   const inp = loadSearchInputs(opts.slo, opts.space, prices);
   const { spec, space, targets } = inp;
   events.onLog?.(`hisim-tune: ${spec.name}: loading the workload`);
-  const table = await buildRequestTable(inp.workload, inp.specDir, opts.seed);
+  const table = await buildRequestTable(inp.workload, inp.specDir, opts.seed, {
+    contextLengthTokens: inp.model.contextLengthTokens, modelId: inp.model.id, file: opts.slo, path: "/workload",
+  });
+  checkArrivalSpan(table, inp.workload, opts.slo, "/workload");
   const profile = profileWorkload(table);
   const demandRps = targets.minThroughputRps ?? profile.naturalRps;
   const ctx: SearchContext = { model: spec.model, targets, demandRps, profile, space, constraints: inp.constraints, seed: opts.seed, prices };
@@ -111,7 +115,7 @@ export async function runSearch(opts: SearchOptions, events: SearchEvents = {}):
   // What determines the results (--max-runs only decides how far a run gets, so it is not hashed).
   const inputs = { spec, space: inp.rawSpace, seed: opts.seed, exhaustive: Boolean(opts.exhaustive), prices: priceInputs(prices) };
   const dir = openResultsDir({ name: spec.name, inputs, out: opts.out, resume: opts.resume, root: opts.resultsRoot });
-  const lock = lockResultsDir(dir.path);
+  const lock = dir.lock;
   try {
     const cache = new Map<string, TrialResult>();
     if (dir.resumed) for (const r of readTrials<TrialResult>(dir.path)) cache.set(r.id, reviveInfinity(r));
@@ -125,7 +129,7 @@ export async function runSearch(opts: SearchOptions, events: SearchEvents = {}):
     };
     writeRunInfo(dir.path, runInfo);
 
-    const executor = createTrialExecutor({ workers, table, inline: opts.inline || workers === 1 });
+    const executor = createTrialExecutor({ workers, table, inline: opts.inline || workers === 1, workerFile: opts.workerFile });
     const driver = new TrialDriver({
       executor, cache, log, maxRuns: opts.maxRuns,
       onRun: (task, result) => events.onTrialDone?.(task, result),

@@ -61,6 +61,9 @@ export class InlineExecutor<TTask extends { id: string }, TResult> implements Ex
     checkUniqueIds(tasks);
     const out = new Map<string, TResult>();
     for (const t of tasks) {
+      // Let timers and signal handlers run between tasks (the results-folder lock's refresh, SIGINT):
+      // awaiting a synchronous function alone never leaves the microtask queue.
+      await new Promise<void>((resolveNext) => setImmediate(resolveNext));
       let r: TResult;
       try {
         r = await this.fn(t);

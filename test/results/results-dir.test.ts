@@ -1,15 +1,22 @@
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { basename, join, resolve } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
 import { UsageError } from "../../src/errors.js";
-import { lockResultsDir } from "../../src/results/lock.js";
+import { LOCK_NAME, releaseAllResultsDirLocks } from "../../src/results/lock.js";
 import { openResultsDir } from "../../src/results/results-dir.js";
 import { findLatestRun, hashInputs } from "../../src/results/run-id.js";
 import { toolVersions, writeRunInfo, type RunInfo } from "../../src/results/run-info.js";
 import { TRIALS_FILE } from "../../src/results/trial-log.js";
 
-const tmp = () => mkdtempSync(join(tmpdir(), "hisim-results-"));
+const base = mkdtempSync(join(tmpdir(), "hisim-results-"));
+let k = 0;
+const tmp = () => mkdtempSync(join(base, `t${k++}-`));
+afterAll(() => {
+  releaseAllResultsDirLocks();
+  rmSync(base, { recursive: true, force: true });
+});
 const NOW = new Date(Date.UTC(2026, 10, 23, 10, 15, 0));
 
 function runInfo(runId: string, inputsHash: string): RunInfo {
@@ -49,7 +56,8 @@ describe("openResultsDir", () => {
     writeRunInfo(other.path, runInfo(other.runId, other.inputsHash));
     expect(findLatestRun(root, "chat", first.inputsHash)).toBe(second.path);
     const r = openResultsDir({ name: "chat", inputs, root, resume: true, now: new Date(Date.UTC(2026, 0, 9)) });
-    expect(r).toEqual({ path: second.path, runId: second.runId, inputsHash: second.inputsHash, resumed: true });
+    expect(r).toMatchObject({ path: second.path, runId: second.runId, inputsHash: second.inputsHash, resumed: true });
+    expect(r.lock.dir).toBe(second.path);
   });
 
   it("refuses to resume with nothing to resume or with different inputs", () => {
@@ -72,12 +80,39 @@ describe("openResultsDir", () => {
   });
 });
 
-describe("lockResultsDir (placeholder until proper-lockfile)", () => {
-  it("names the folder and can be released twice", () => {
-    const d = tmp();
-    const lock = lockResultsDir(d);
-    expect(lock.dir).toBe(d);
-    lock.release();
-    lock.release();
+describe("openResultsDir locks the folder", () => {
+  it("holds the lock from opening until the caller releases it", () => {
+    const d = openResultsDir({ name: "chat", inputs: {}, out: join(tmp(), "r"), now: NOW });
+    expect(existsSync(join(d.path, LOCK_NAME))).toBe(true);
+    d.lock.release();
+    expect(existsSync(join(d.path, LOCK_NAME))).toBe(false);
   });
+
+  it("refuses --resume of a folder another live run is writing (exit 2), and removes none of its temp files", async () => {
+    const d = openResultsDir({ name: "chat", inputs: {}, out: join(tmp(), "busy"), now: NOW });
+    writeRunInfo(d.path, runInfo(d.runId, d.inputsHash));
+    d.lock.release();
+    const root = resolve(new URL("../..", import.meta.url).pathname);
+    const child = spawn(process.execPath, ["--import", "tsx", join(root, "test/results/fixtures/hold-lock.ts"), d.path], { cwd: root, stdio: ["ignore", "pipe", "ignore"] });
+    try {
+      await new Promise<void>((ok, fail) => {
+        child.stdout!.on("data", (b: Buffer) => b.toString().includes("ready") && ok());
+        child.on("exit", () => fail(new Error("the lock holder exited early")));
+      });
+      writeFileSync(join(d.path, ".frontier.json.999.1.tmp"), "{ being written");
+      expect(() => openResultsDir({ name: "chat", inputs: {}, out: d.path, resume: true })).toThrow(UsageError);
+      expect(() => openResultsDir({ name: "chat", inputs: {}, out: d.path, resume: true })).toThrow(/is locked by process \d+/);
+      expect(existsSync(join(d.path, ".frontier.json.999.1.tmp"))).toBe(true);
+    } finally {
+      child.removeAllListeners("exit");
+      await new Promise<void>((ok) => {
+        child.on("exit", () => ok());
+        child.kill("SIGKILL");
+      });
+    }
+    // Killed without releasing: --resume takes the folder over at once.
+    const r = openResultsDir({ name: "chat", inputs: {}, out: d.path, resume: true });
+    expect(r.resumed).toBe(true);
+    r.lock.release();
+  }, 30_000);
 });

@@ -1,10 +1,13 @@
+import { existsSync } from "node:fs";
+import { UsageError } from "../../errors.js";
+import { checkOutDir } from "../../io/out-path.js";
 import { formatSummaryTable } from "../../report/summary-table.js";
 import type { SearchEvents } from "../../search/events.js";
 import { runSearch, type SearchOptions } from "../../search/run-search.js";
 import type { CliIo } from "../io.js";
 import { ProgressReporter } from "../progress.js";
 
-type SearchFlags = Omit<SearchOptions, "inline" | "resultsRoot"> & { json?: boolean; quiet?: boolean };
+type SearchFlags = Omit<SearchOptions, "inline" | "resultsRoot" | "workerFile"> & { json?: boolean; quiet?: boolean };
 
 /** The search's hooks drawn as the progress line on stderr. */
 function progressEvents(io: CliIo, quiet: boolean): SearchEvents {
@@ -21,6 +24,11 @@ function progressEvents(io: CliIo, quiet: boolean): SearchEvents {
 /** `hisim-tune --slo <spec>`: the three-stage search. */
 export async function searchCommand(flags: SearchFlags, io: CliIo): Promise<void> {
   const { json, quiet, ...opts } = flags;
+  // Before any work: a bad --out fails now, not after the search (an empty path, a file, /proc).
+  if (opts.out !== undefined) {
+    const abs = checkOutDir(opts.out);
+    if (opts.resume && !existsSync(abs)) throw new UsageError(`--resume: ${abs} does not exist; run without --resume to start a run there`);
+  }
   const outcome = await runSearch(opts, progressEvents(io, Boolean(quiet || json)));
   if (json) {
     io.out(`${JSON.stringify(outcome.file, null, 2)}\n`);
