@@ -15,7 +15,9 @@ import { searchSpaceSchema } from "./schemas/search-space.schema.js";
 import { sloSpecSchema } from "./schemas/slo-spec.schema.js";
 import { workloadSchema } from "./schemas/workload.schema.js";
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, discriminator: true });
+// `verbose` keeps the offending value and its schema on each error, so a limit can be reported with
+// the value found and the reason the schema's description gives.
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, discriminator: true, verbose: true });
 
 export const schemas = {
   model: modelSchema,
@@ -45,6 +47,12 @@ function validator(kind: SchemaKind): ValidateFunction {
   return v;
 }
 
+/** A value as an error message shows it: JSON, cut to 40 characters. */
+function showValue(v: unknown): string {
+  const s = v === undefined ? "nothing" : JSON.stringify(v) ?? String(v);
+  return s.length > 40 ? `${s.slice(0, 37)}...` : s;
+}
+
 /** Turns ajv errors into issues that say what was expected, in plain words. */
 export function describeAjvErrors(errors: readonly ErrorObject[], file?: string): InputIssue[] {
   const issues: InputIssue[] = [];
@@ -66,6 +74,19 @@ export function describeAjvErrors(errors: readonly ErrorObject[], file?: string)
         break;
       case "const":
         message = `expected ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`;
+        break;
+      case "maximum":
+      case "minimum":
+      case "exclusiveMaximum":
+      case "exclusiveMinimum": {
+        const p = e.params as { comparison: string; limit: number };
+        const words: Record<string, string> = { "<=": "at most", ">=": "at least", "<": "below", ">": "above" };
+        const why = (e.parentSchema as { description?: string } | undefined)?.description;
+        message = `expected ${words[p.comparison] ?? p.comparison} ${p.limit}, got ${showValue(e.data)}${why ? ` (${why})` : ""}`;
+        break;
+      }
+      case "type":
+        message = `expected ${(e.params as { type: string | string[] }).type}, got ${showValue(e.data)}`;
         break;
       case "discriminator":
         message = `expected "kind" to be one of the known kinds (${(e.params as { tag?: string }).tag ?? "kind"} is missing or unknown)`;

@@ -5,9 +5,11 @@
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { resolveGpu, resolveKvMedia, resolveModel } from "../catalog/index.js";
+import { resolveFromCatalog } from "../catalog/resolve-deployment.js";
 import { InputError, type InputIssue } from "../errors.js";
 import { SGLANG_VERSIONS, VLLM_VERSIONS } from "../config/schemas/deployment.schema.js";
-import type { Deployment, LengthDist, SearchSpace, SloSpec, WorkloadSpec } from "../config/types.js";
+import type { Deployment, LengthDist, ModelSpec, SearchSpace, SloSpec, WorkloadSpec } from "../config/types.js";
+import { contextIssues, tableSizeIssues } from "./workload-limits.js";
 
 function tryIssue(issues: InputIssue[], fn: () => void): void {
   try {
@@ -31,6 +33,13 @@ export function lengthDistIssues(d: LengthDist, file: string, path: string): Inp
   if (d.max !== undefined && d.fixed !== undefined && d.fixed > d.max) {
     issues.push({ file, path: `${path}/max`, message: `max ${d.max} is below the fixed length ${d.fixed}` });
   }
+  if (d.max !== undefined && d.uniform && d.uniform[0] > d.max) {
+    issues.push({ file, path: `${path}/max`, message: `max ${d.max} is below the whole range [${d.uniform.join(", ")}]: every length would be ${d.max}; expected max >= ${d.uniform[0]}` });
+  }
+  if (d.max !== undefined && d.lognormal && d.max < d.lognormal.mean) {
+    // Clipping at a max below the mean turns the distribution into (mostly) the constant max.
+    issues.push({ file, path: `${path}/max`, message: `max ${d.max} is below the lognormal's mean ${d.lognormal.mean}: most lengths would be clipped to ${d.max}; expected max >= mean` });
+  }
   if (d.empirical !== undefined) {
     const p = resolve(dirname(file), d.empirical);
     if (!existsSync(p)) issues.push({ file, path: `${path}/empirical`, message: `trace file ${p} does not exist` });
@@ -51,6 +60,7 @@ export function workloadIssues(w: WorkloadSpec, file: string, path = ""): InputI
     if (p && (p.systemPromptTokens ?? 0) > 0 && p.systemPrompts === undefined) {
       issues.push({ file, path: `${path}/prefix/systemPrompts`, message: "is required when systemPromptTokens > 0" });
     }
+    issues.push(...tableSizeIssues(w, file, path));
   } else if (w.kind === "trace") {
     const p = resolve(dirname(file), w.path);
     if (!existsSync(p)) issues.push({ file, path: `${path}/path`, message: `trace file ${p} does not exist` });
@@ -60,6 +70,7 @@ export function workloadIssues(w: WorkloadSpec, file: string, path = ""): InputI
     if (w.concurrency > w.requests) {
       issues.push({ file, path: `${path}/concurrency`, message: `expected at most requests (${w.requests}), got ${w.concurrency}` });
     }
+    issues.push(...tableSizeIssues(w, file, path));
   }
   return issues;
 }
@@ -97,6 +108,8 @@ export function deploymentIssues(d: Deployment, file: string, path = ""): InputI
       d.engine.maxPrefillTokens < d.engine.chunkedPrefillSize) {
     issues.push({ file, path: `${path}/engine/maxPrefillTokens`, message: `expected >= chunkedPrefillSize (${d.engine.chunkedPrefillSize})` });
   }
+  // Needs the model and GPU resolved; their own issues come first.
+  if (issues.length === 0) tryIssue(issues, () => issues.push(...engineIssues(d, file, path)));
   const kv = d.kvCache;
   if (kv.l2) {
     tryIssue(issues, () => {
@@ -114,16 +127,40 @@ export function deploymentIssues(d: Deployment, file: string, path = ""): InputI
   return issues;
 }
 
-/** Rules for an SLO spec: its model, workload, targets and search space reference. */
+/**
+ * Engine settings against the values the engine derives (chunk size by GPU memory): SGLang asserts
+ * `chunked_prefill_size % page_size == 0` (server_args `check_server_args`), and a chunk smaller
+ * than a page could never prefill a token, so every request would wait forever.
+ */
+function engineIssues(d: Deployment, file: string, path: string): InputIssue[] {
+  const e = resolveFromCatalog(d, dirname(file), { file, path }).engine;
+  const given = (k: "pageSize" | "chunkedPrefillSize") => (d.engine[k] !== undefined ? "" : " (the engine's default on this GPU)");
+  if (e.chunkedPrefillSize < e.pageSize || (e.kind === "sglang" && e.chunkedPrefillSize % e.pageSize !== 0)) {
+    return [{
+      file,
+      path: `${path}/engine/pageSize`,
+      message: (e.chunkedPrefillSize < e.pageSize
+        ? `pageSize ${e.pageSize} is larger than chunkedPrefillSize ${e.chunkedPrefillSize}${given("chunkedPrefillSize")}: no prefill chunk could hold one page, so no request would ever be served`
+        : `pageSize ${e.pageSize} does not divide chunkedPrefillSize ${e.chunkedPrefillSize}${given("chunkedPrefillSize")}: SGLang refuses it (chunked_prefill_size must be divisible by page_size)`) +
+        `; expected a pageSize that divides ${e.chunkedPrefillSize}`,
+    }];
+  }
+  return [];
+}
+
+/**
+ * Rules for an SLO spec: its model, workload, targets and search space reference. Latency targets
+ * are upper bounds, so they can never contradict each other (a p50 e2e target below the p50 TTFT
+ * target merely makes the TTFT target redundant).
+ */
 export function sloSpecIssues(s: SloSpec, file: string): InputIssue[] {
   const issues: InputIssue[] = [];
-  tryIssue(issues, () => void resolveModel(s.model, dirname(file), { file, path: "/model" }));
-  issues.push(...workloadIssues(s.workload as WorkloadSpec, file, "/workload"));
-  const t = s.targets;
-  if (t.e2eMs && t.e2eMs.percentile >= t.ttftMs.percentile && t.e2eMs.max < t.ttftMs.max) {
-    // e2e >= ttft for every request, so its higher-or-equal percentile can never be below ttft's.
-    issues.push({ file, path: "/targets/e2eMs/max", message: `contradicts ttftMs: p${t.e2eMs.percentile} e2e <= ${t.e2eMs.max} ms is impossible when p${t.ttftMs.percentile} TTFT may be up to ${t.ttftMs.max} ms and e2e >= TTFT for every request; expected e2eMs.max >= ttftMs.max` });
-  }
+  let model: ModelSpec | undefined;
+  tryIssue(issues, () => void (model = resolveModel(s.model, dirname(file), { file, path: "/model" })));
+  const w = s.workload as WorkloadSpec;
+  const wIssues = workloadIssues(w, file, "/workload");
+  issues.push(...wIssues);
+  if (model && wIssues.length === 0) issues.push(...contextIssues(w, model, file, "/workload"));
   if (s.searchSpace !== undefined) {
     const p = resolve(dirname(file), s.searchSpace);
     if (!existsSync(p)) issues.push({ file, path: "/searchSpace", message: `search space ${p} does not exist` });

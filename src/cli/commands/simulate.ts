@@ -1,11 +1,15 @@
 import { dirname } from "node:path";
 import { performance } from "node:perf_hooks";
 import { resolvePrices } from "../../catalog/prices.js";
+import { InputError, RuntimeFailure } from "../../errors.js";
 import { loadDeployment, loadWorkload } from "../../inputs/load.js";
+import { contextIssues } from "../../inputs/workload-limits.js";
 import { writeJsonAtomic } from "../../io/atomic-write.js";
 import { buildRequestTable } from "../../io/load-workload.js";
+import { checkOutFile } from "../../io/out-path.js";
 import { newTable } from "../../report/table.js";
 import { prepareDeployment, runSimulation } from "../../runner/prepare.js";
+import { unservableRequests } from "../../runner/servable.js";
 import type { SimulationSummary } from "../../sim/cluster/summary.js";
 import type { CliIo } from "../io.js";
 
@@ -20,16 +24,37 @@ interface SimulateOptions {
 
 /** `hisim-tune simulate`: one deployment on one workload. */
 export async function simulateCommand(opts: SimulateOptions, io: CliIo): Promise<void> {
+  const out = opts.out !== undefined ? checkOutFile(opts.out) : undefined;
   const d = loadDeployment(opts.deployment);
   const w = loadWorkload(opts.workload);
   const prices = resolvePrices(opts.prices);
   const dep = prepareDeployment(d, opts.deployment, { prices });
-  const table = await buildRequestTable(w, dirname(opts.workload), opts.seed);
+  const ctx = contextIssues(w, dep.model, opts.workload);
+  if (ctx.length > 0) throw new InputError(ctx);
+  const table = await buildRequestTable(w, dirname(opts.workload), opts.seed, {
+    contextLengthTokens: dep.model.contextLengthTokens, modelId: dep.model.id, file: opts.workload,
+  });
+  const never = unservableRequests(dep, table);
+  if (never) {
+    const n = (x: number) => x.toLocaleString("en-US");
+    const i = never.longest;
+    throw new InputError({
+      file: opts.deployment,
+      message: `${n(never.count)} of ${n(table.count)} requests of ${opts.workload} can never be served: each needs more KV than one replica's GPU pool ` +
+        `holds (${n(never.poolTokens)} tokens; the longest needs ${n(table.inputTokens[i])} + ${n(table.outputTokens[i])}); ` +
+        `expected a larger GPU or tp, a higher memFractionStatic, fp8 KV (kvDtype), or shorter requests`,
+    });
+  }
   const t0 = performance.now();
   const res = runSimulation(dep, table, opts.seed);
   // The price list that the cost figures use is named in the output.
   const summary: SimulationSummary & { prices: string } = { ...res.summary, wallS: Math.round(performance.now() - t0) / 1000, prices: prices.name };
-  if (opts.out) writeJsonAtomic(opts.out, summary);
+  if (summary.completed < summary.requests) {
+    // Unreachable after the checks above unless the simulator has a bug: never print percentiles
+    // over the requests that happened to finish as if the run had succeeded.
+    throw new RuntimeFailure(`${summary.requests - summary.completed} of ${summary.requests} requests could not be served (${summary.rejected} rejected); no result written`);
+  }
+  if (out) writeJsonAtomic(out, summary);
   if (opts.json) {
     io.out(`${JSON.stringify(summary, null, 2)}\n`);
     return;

@@ -3,6 +3,11 @@ import {
   schemaRefSchema, weightDtypeSchema, writePolicySchema,
 } from "./common.schema.js";
 
+/** Largest L2 tier, GB per replica: 32 TB, above the DRAM of any server (8-GPU nodes carry 1-4 TB). */
+export const L2_MAX_GB = 32_768;
+/** Largest L3 tier, GB: 10 PB, above any deployed KV store (Mooncake store, 3FS clusters are TB to low PB). */
+export const L3_MAX_GB = 10_000_000;
+
 /**
  * Engine releases whose defaults and behaviour the simulator models (docs/engine-versions.md lists
  * what changes between them). Post releases (".postN") keep their release's defaults. The newest of
@@ -57,7 +62,10 @@ export const l2TierSchema = {
   additionalProperties: false,
   required: ["capacityGb"],
   properties: {
-    capacityGb: { type: "number", exclusiveMinimum: 0, description: "Host memory per replica." },
+    capacityGb: {
+      type: "number", exclusiveMinimum: 0, maximum: L2_MAX_GB,
+      description: "Host memory per replica, GB; at most 32,768 (no server holds more DRAM; the GPU's host memory per node bounds it further).",
+    },
     media: { type: "string", default: "host_dram" },
     evictionPolicy: evictionPolicySchema,
     readGBps: { type: "number", exclusiveMinimum: 0 },
@@ -71,7 +79,10 @@ export const l3TierSchema = {
   required: ["media", "capacityGb"],
   properties: {
     media: { type: "string" },
-    capacityGb: { type: "number", exclusiveMinimum: 0, description: "Whole pool if shared, else per replica." },
+    capacityGb: {
+      type: "number", exclusiveMinimum: 0, maximum: L3_MAX_GB,
+      description: "Whole pool if shared, else per replica, GB; at most 10,000,000 (10 PB, beyond any KV store deployed).",
+    },
     shared: { type: "boolean", default: true },
     readGBps: { type: "number", exclusiveMinimum: 0, description: "Whole pool if shared (every replica's transfers queue on it), else per replica." },
     writeGBps: { type: "number", exclusiveMinimum: 0, description: "Whole pool if shared, else per replica." },

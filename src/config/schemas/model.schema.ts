@@ -9,7 +9,7 @@ export const modelSchema = {
   additionalProperties: false,
   required: [
     "id", "source", "hiddenSize", "numLayers", "numAttentionHeads", "numKeyValueHeads", "headDim",
-    "intermediateSize", "vocabSize", "maxContextTokens",
+    "intermediateSize", "vocabSize", "maxContextTokens", "contextLengthTokens", "contextLengthSource",
   ],
   properties: {
     $schema: schemaRefSchema,
@@ -26,7 +26,15 @@ export const modelSchema = {
     intermediateSize: { type: "integer", minimum: 1, description: "FFN width of dense layers." },
     vocabSize: { type: "integer", minimum: 1 },
     tieWordEmbeddings: { type: "boolean", default: false },
-    maxContextTokens: { type: "integer", minimum: 1 },
+    maxContextTokens: {
+      type: "integer", minimum: 1,
+      description: "config.json max_position_embeddings: the context SGLang derives by default (model_config.get_context_length), which sizes its default max_running_requests.",
+    },
+    contextLengthTokens: {
+      type: "integer", minimum: 1,
+      description: "Longest request (prompt + answer) the model serves, tokens, with the rope scaling its card documents; longer prompts are an input error (SGLang tokenizer_manager rejects them).",
+    },
+    contextLengthSource: sourceSchema,
     moe: {
       type: "object",
       additionalProperties: false,

@@ -2,6 +2,7 @@ import {
   engineKindSchema, evictionPolicySchema, kvDtypeSchema, prefetchPolicySchema, routerPolicySchema,
   schemaRefSchema, weightDtypeSchema, writePolicySchema,
 } from "./common.schema.js";
+import { L2_MAX_GB, L3_MAX_GB } from "./deployment.schema.js";
 
 const uniqueList = <const T extends object>(items: T) => ({ type: "array", items, minItems: 1, uniqueItems: true }) as const;
 
@@ -24,15 +25,15 @@ export const searchSpaceSchema = {
     },
     chunkedPrefillSize: uniqueList({ type: "integer", minimum: 16 }),
     routerPolicies: uniqueList(routerPolicySchema),
-    maxReplicas: { type: "integer", minimum: 1 },
-    maxGpus: { type: "integer", minimum: 1 },
-    l2CapacityGb: uniqueList({ type: "number", minimum: 0 }),
+    maxReplicas: { type: "integer", minimum: 1, maximum: 4096, description: "At most 4096, the most replicas a deployment may have." },
+    maxGpus: { type: "integer", minimum: 1, maximum: 262_144 },
+    l2CapacityGb: uniqueList({ type: "number", minimum: 0, maximum: L2_MAX_GB }),
     l3: {
       type: "object",
       additionalProperties: false,
       properties: {
         media: uniqueList({ type: "string" }),
-        capacityGb: uniqueList({ type: "number", minimum: 0 }),
+        capacityGb: uniqueList({ type: "number", minimum: 0, maximum: L3_MAX_GB }),
       },
     },
     evictionPolicies: uniqueList(evictionPolicySchema),
