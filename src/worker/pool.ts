@@ -33,6 +33,8 @@ export class PiscinaExecutor<TTask extends { id: string }, TResult> implements E
   private closed = false;
   /** An error the pool raised outside any task (a thread that died while starting). */
   private poolError: { e: unknown } | undefined;
+  /** Tasks whose first attempt failed and whose retry succeeded, with the first error (for logs and tests). */
+  readonly retried: { taskId: string; error: string }[] = [];
 
   constructor(opts: PoolOptions) {
     const workers = opts.workers ?? defaultWorkerCount();
@@ -75,9 +77,17 @@ export class PiscinaExecutor<TTask extends { id: string }, TResult> implements E
         let r: TResult;
         try {
           r = (await this.pool.run(task, { name: this.name })) as TResult;
-        } catch (e) {
-          failures.set(task.id, e);
-          continue;
+        } catch (first) {
+          // A thread that died mid-task (process.exit, a fatal error in the thread) or a task that
+          // threw: once more, on whichever thread is free (piscina replaces a dead one). Tasks are
+          // deterministic, so a second failure is the task's own and is reported, never dropped.
+          try {
+            r = (await this.pool.run(task, { name: this.name })) as TResult;
+            this.retried.push({ taskId: task.id, error: first instanceof Error ? first.message : String(first) });
+          } catch (e) {
+            failures.set(task.id, e);
+            continue;
+          }
         }
         // Reported even after a failure elsewhere: a finished trial is worth keeping for --resume.
         results.set(task.id, r);
@@ -95,7 +105,7 @@ export class PiscinaExecutor<TTask extends { id: string }, TResult> implements E
       // Deterministic report: the first failed task in task order.
       const first = tasks.find((t) => failures.has(t.id))!;
       const more = failures.size > 1 ? ` (and ${failures.size - 1} more)` : "";
-      throw new TaskFailure(first.id, failures.get(first.id), ` in a worker thread${more}`);
+      throw new TaskFailure(first.id, failures.get(first.id), ` in a worker thread, twice${more}`);
     }
     const pe = this.poolError as { e: unknown } | undefined;
     if (pe) throw new RuntimeFailure(`worker pool failed: ${pe.e instanceof Error ? pe.e.message : String(pe.e)}`);

@@ -1,5 +1,8 @@
 /** PiscinaExecutor on a tiny fixture worker file (plain JavaScript, so no build is needed). */
-import { beforeAll, describe, expect, it } from "vitest";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InvariantError, RuntimeFailure } from "../../src/errors.js";
 import { InlineExecutor, TaskFailure } from "../../src/worker/executor.js";
 import { PiscinaExecutor } from "../../src/worker/pool.js";
@@ -56,7 +59,7 @@ describe("PiscinaExecutor", () => {
       const err = await ex.run(batch, (t) => done.push(t.id)).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(TaskFailure);
       expect((err as TaskFailure).taskId).toBe("bad");
-      expect((err as Error).message).toMatch(/task bad failed in a worker thread: selftest failure requested by bad/);
+      expect((err as Error).message).toMatch(/task bad failed in a worker thread, twice: selftest failure requested by bad/);
       // One thread: ok-1 finished before the failure, ok-2 was never started.
       expect(done).toEqual(["ok-1"]);
       // The pool still works afterwards.
@@ -70,7 +73,7 @@ describe("PiscinaExecutor", () => {
   it("names the task when the worker file has no function of that name", async () => {
     const ex = new PiscinaExecutor<{ id: string }, unknown>({ filename, name: "nope", workers: 1 });
     try {
-      await expect(ex.run([{ id: "x" }])).rejects.toThrow(/task x failed in a worker thread: No handler function/);
+      await expect(ex.run([{ id: "x" }])).rejects.toThrow(/task x failed in a worker thread, twice: No handler function/);
     } finally {
       await ex.close();
     }
@@ -83,6 +86,39 @@ describe("PiscinaExecutor", () => {
         throw new RuntimeFailure("disk full");
       }).catch((e: unknown) => e);
       expect((err as Error).message).toBe("disk full");
+    } finally {
+      await ex.close();
+    }
+  });
+});
+
+describe("PiscinaExecutor: a thread that dies mid-task", () => {
+  const tmp = mkdtempSync(join(tmpdir(), "hisim-pool-"));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+  type ExitTask = { id: string; marker: string; always?: boolean };
+
+  it("is retried once on a fresh thread, and its batch finishes with every result", async () => {
+    const ex = new PiscinaExecutor<ExitTask, { id: string; threadId: number }>({ filename, name: "exitOnce", workers: 2 });
+    try {
+      const marker = join(tmp, "once");
+      const batch = Array.from({ length: 6 }, (_, i) => ({ id: `e${i}`, marker }));
+      const m = await ex.run(batch);
+      expect(existsSync(marker)).toBe(true); // some thread did die
+      expect([...m.keys()]).toEqual(batch.map((t) => t.id));
+      expect(ex.retried).toHaveLength(1);
+      expect(ex.retried[0].error).toMatch(/worker exited with code/);
+    } finally {
+      await ex.close();
+    }
+  });
+
+  it("is reported with its id when the retry dies too, never dropped", async () => {
+    const ex = new PiscinaExecutor<ExitTask, { id: string; threadId: number }>({ filename, name: "exitOnce", workers: 1 });
+    try {
+      const err = await ex.run([{ id: "doomed", marker: join(tmp, "never"), always: true }]).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(TaskFailure);
+      expect((err as TaskFailure).taskId).toBe("doomed");
+      expect((err as Error).message).toMatch(/task doomed failed in a worker thread, twice: worker exited with code: 3/);
     } finally {
       await ex.close();
     }
