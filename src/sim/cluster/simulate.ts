@@ -242,6 +242,12 @@ export function simulate(input: SimulationInput): SimulationResult {
     if (checkEvery > 0 && events % checkEvery === 0) for (const r of replicas) r.checkInvariants();
   }
   if (checkEvery > 0) for (const r of replicas) r.checkInvariants();
+  // Nothing left to happen but requests still in flight: they can never be served (a stalled
+  // scheduler). Input rules reject the configurations known to cause it (a page larger than the
+  // prefill chunk), so this is a bug; never let it pass as a result over the requests that finished.
+  if (pool.live > 0) {
+    throw new InvariantError(`no progress at ${(lastUs / 1e6).toFixed(3)} s: ${pool.live} requests in flight and no event left; they could never be served`);
+  }
 
   /** Periodic events alone cannot move requests: in flight with nothing else queued is a deadlock. */
   function checkProgress(nowUs: number): void {

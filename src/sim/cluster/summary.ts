@@ -75,8 +75,11 @@ const round = (x: number, digits = 4): number => {
   return Math.round(x * f) / f;
 };
 
+/** No samples, no statistic: NaN (null in JSON), never a 0 that reads as "instant". */
+const NO_STATS: LatencyStats = { mean: NaN, p50: NaN, p90: NaN, p99: NaN };
+
 function stats(sorted: Float64Array): LatencyStats {
-  if (sorted.length === 0) return { mean: 0, p50: 0, p90: 0, p99: 0 };
+  if (sorted.length === 0) return { ...NO_STATS };
   return {
     mean: round(mean(sorted)),
     p50: round(quantileSorted(sorted, 0.5)),
@@ -139,7 +142,7 @@ export function summarize(s: SummaryInput): SimulationResult {
           p90: round(s.itl.quantile(0.9) / 1e3),
           p99: round(s.itl.quantile(0.99) / 1e3),
         }
-      : { mean: 0, p50: 0, p90: 0, p99: 0 };
+      : { ...NO_STATS };
   let io = { l2ToL1: 0, l1ToL2: 0, l3ToL2: 0, l2ToL3: 0 };
   let ev = { l1: 0, l2: 0, l3: 0 };
   const l3Stores = new Set<unknown>();

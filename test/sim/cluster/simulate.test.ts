@@ -115,3 +115,33 @@ describe("closed loop and determinism", () => {
     expect(run()).toBe(run());
   });
 });
+
+describe("requests that can never be served", () => {
+  it.each(["sglang", "vllm"] as const)("%s: a page larger than the prefill chunk stalls, and the simulation says so instead of reporting percentiles over nothing", (engine) => {
+    const est = linearEstimator({ fixedUs: 1000, perTokenUs: 10 });
+    const table = tableOf([{ input: 100, output: 5, arrivalUs: 0 }, { input: 300, output: 5, arrivalUs: 10 }]);
+    // The input rules reject this deployment (pageSize must divide chunkedPrefillSize); the core must not pass it as a result either.
+    const dep = deployment({ engine: { kind: engine, pageSize: 64, chunkedPrefillSize: 16 } });
+    let res: ReturnType<typeof simulate> | undefined;
+    try {
+      res = simulate({ dep, table, estimator: est });
+    } catch (e) {
+      expect((e as Error).message).toMatch(/requests in flight and no event left; they could never be served/);
+      return;
+    }
+    // An engine that still makes progress must finish every request.
+    expect(res.summary.completed).toBe(2);
+  });
+
+  it("a request longer than the KV pool is rejected and counted; with none completed, no statistic reads as 0", () => {
+    const est = linearEstimator({ fixedUs: 1000, perTokenUs: 10 });
+    const dep = deployment();
+    const table = tableOf([{ input: dep.memory.kvPoolTokens + 1, output: 5, arrivalUs: 0 }]);
+    const res = simulate({ dep, table, estimator: est });
+    expect(res.summary).toMatchObject({ requests: 1, completed: 0, rejected: 1 });
+    for (const k of ["ttftMs", "tpotMs", "itlMs", "e2eMs"] as const) {
+      expect(Number.isNaN(res.summary[k].p50)).toBe(true);
+      expect(JSON.parse(JSON.stringify(res.summary[k]))).toEqual({ mean: null, p50: null, p90: null, p99: null });
+    }
+  });
+});
