@@ -1,14 +1,14 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { bufferIo } from "../../src/cli/io.js";
 import { estimateCommand, parseBatchArg } from "../../src/cli/commands/estimate.js";
 import { validateEstimatorCommand } from "../../src/cli/commands/validate-estimator.js";
 import { cli } from "../helpers/cli.js";
+import { testTempDir } from "../helpers/tmp.js";
 
 const fixture = (gpu: string, name: string) => new URL(`../fixtures/kernels/${gpu}/${name}_heldout.csv`, import.meta.url).pathname;
-const dir = mkdtempSync(join(tmpdir(), "hisim-estimate-"));
+const dir = testTempDir("hisim-estimate-").path;
 
 describe("estimate", () => {
   it("prints the per-operator breakdown and totals", async () => {

@@ -1,15 +1,15 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { bufferIo } from "../../src/cli/io.js";
 import { traceHitCurveCommand, traceStatsCommand } from "../../src/cli/commands/trace.js";
 import { cli } from "../helpers/cli.js";
+import { testTempDir } from "../helpers/tmp.js";
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/traces/${name}`, import.meta.url));
 const moon = fixture("mooncake-conversation-head1000.jsonl");
-const dir = mkdtempSync(join(tmpdir(), "hisim-trace-cli-"));
+const dir = testTempDir("hisim-trace-cli-").path;
 
 // JSON output is exercised through the command functions: the root program also declares --json,
 // and commander gives it to the root unless positional options are enabled.

@@ -1,8 +1,8 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { runAndKill } from "./kill-child.js";
+import { testTempDir } from "../helpers/tmp.js";
 
 // Lets a test make rename fail, i.e. a failure between writing the temp file and renaming it.
 const failRename = { on: false };
@@ -20,7 +20,7 @@ vi.mock("node:fs", async (orig) => {
 const { tempPathFor, writeFileAtomic, writeJsonAtomic } = await import("../../src/io/atomic-write.js");
 const { RuntimeFailure } = await import("../../src/errors.js");
 
-const tmp = () => mkdtempSync(join(tmpdir(), "hisim-atomic-"));
+const tmp = testTempDir("hisim-atomic-").sub;
 
 afterEach(() => {
   failRename.on = false;

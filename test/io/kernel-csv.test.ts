@@ -1,11 +1,11 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { InputError } from "../../src/errors.js";
 import { parseKernelCsv, readKernelCsv } from "../../src/io/kernel-csv.js";
+import { testTempDir } from "../helpers/tmp.js";
 
-const dir = mkdtempSync(join(tmpdir(), "hisim-kcsv-"));
+const dir = testTempDir("hisim-kcsv-").path;
 const AIC_ATTN_HEAD =
   "framework,version,device,op_name,kernel_source,batch_size,isl,num_heads,num_key_value_heads,head_dim,beam_width,attn_dtype,kv_cache_dtype,step,latency";
 

@@ -1,13 +1,13 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { loadWorkload } from "../../src/inputs/load.js";
 import { buildRequestTable } from "../../src/io/load-workload.js";
+import { testTempDir } from "../helpers/tmp.js";
 
 const fixtures = fileURLToPath(new URL("../fixtures/traces/", import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), "hisim-workload-"));
+const dir = testTempDir("hisim-workload-").path;
 
 describe("buildRequestTable", () => {
   it("reads a trace relative to baseDir with timeScale and limit", async () => {

@@ -1,10 +1,8 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readRunInfo, toolVersions, writeRunInfo, type RunInfo } from "../../src/results/run-info.js";
+import { testTempDir } from "../helpers/tmp.js";
 
-const tmp = () => mkdtempSync(join(tmpdir(), "hisim-results-"));
+const tmp = testTempDir("hisim-results-").sub;
 const NOW = new Date(Date.UTC(2026, 10, 23, 10, 15, 0));
 
 function runInfo(runId: string, inputsHash: string): RunInfo {

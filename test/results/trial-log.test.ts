@@ -1,12 +1,12 @@
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { InputError } from "../../src/errors.js";
 import { readTrials, TrialLog, TRIALS_FILE } from "../../src/results/trial-log.js";
 import { runAndKill } from "../io/kill-child.js";
+import { testTempDir } from "../helpers/tmp.js";
 
-const tmp = () => mkdtempSync(join(tmpdir(), "hisim-results-"));
+const tmp = testTempDir("hisim-results-").sub;
 
 describe("trials.jsonl", () => {
   it("appends one line per trial and reads them back in order", () => {

@@ -5,8 +5,7 @@
  * concurrency). Each simulated row must stay within a tolerance of its measurement, so a change to
  * the estimator, the schedulers, the engine overheads or the replay that moves a row fails here.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { resolveGpu } from "../../src/catalog/index.js";
@@ -15,9 +14,10 @@ import { readE2eCsv } from "../../src/io/e2e-csv.js";
 import { CLIENT_PHASE, sglangMemFractionForVersion, validateE2e, type E2eReport } from "../../src/runner/validate-e2e.js";
 import { KernelModel } from "../../src/sim/estimator/kernel-model.js";
 import { cli } from "../helpers/cli.js";
+import { testTempDir } from "../helpers/tmp.js";
 
 const FIXTURE = new URL("../fixtures/e2e/silicon_h100_sample.csv", import.meta.url).pathname;
-const dir = mkdtempSync(join(tmpdir(), "hisim-e2e-"));
+const dir = testTempDir("hisim-e2e-").path;
 const file = (name: string, text: string) => {
   const p = join(dir, name);
   writeFileSync(p, text);

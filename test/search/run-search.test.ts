@@ -3,8 +3,7 @@
  * properties, resume, worker parity, and the error paths of invalid specs.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { dominates } from "../../src/results/pareto.js";
@@ -13,10 +12,11 @@ import { runSearch, type SearchOutcome } from "../../src/search/run-search.js";
 import type { FrontierFile } from "../../src/results/frontier-file.js";
 import { cli } from "../helpers/cli.js";
 import { ensureWorkerBuild } from "../worker/ensure-worker-build.js";
+import { testTempDir } from "../helpers/tmp.js";
 
 const root = resolve(new URL("../..", import.meta.url).pathname);
 const SLO = join(root, "test/fixtures/search/small-slo.json");
-const tmp = mkdtempSync(join(tmpdir(), "hisim-search-"));
+const tmp = testTempDir("hisim-search-").path;
 let n = 0;
 const outDir = () => join(tmp, `run-${n++}`);
 

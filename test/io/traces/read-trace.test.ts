@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -11,9 +10,10 @@ import { lruReuseProfile } from "../../../src/sim/cache/hit-curve.js";
 import { promptBlocks, type RequestTable } from "../../../src/sim/workload/request-table.js";
 import { traceStats } from "../../../src/sim/workload/trace-stats.js";
 import { chainViolations } from "../../sim/workload/helpers.js";
+import { testTempDir } from "../../helpers/tmp.js";
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../../fixtures/traces/${name}`, import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), "hisim-traces-"));
+const dir = testTempDir("hisim-traces-").path;
 function file(name: string, content: string): string {
   const p = join(dir, name);
   writeFileSync(p, content);
