@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { resolveGpu, resolveKvMedia, resolveModel } from "../catalog/index.js";
-import { resolveFromCatalog } from "../catalog/resolve-deployment.js";
+import { resolveEngineFromCatalog } from "../catalog/resolve-deployment.js";
 import { InputError, type InputIssue } from "../errors.js";
 import { SGLANG_VERSIONS, VLLM_VERSIONS } from "../config/schemas/deployment.schema.js";
 import type { Deployment, LengthDist, ModelSpec, SearchSpace, SloSpec, WorkloadSpec } from "../config/types.js";
@@ -133,7 +133,7 @@ export function deploymentIssues(d: Deployment, file: string, path = ""): InputI
  * than a page could never prefill a token, so every request would wait forever.
  */
 function engineIssues(d: Deployment, file: string, path: string): InputIssue[] {
-  const e = resolveFromCatalog(d, dirname(file), { file, path }).engine;
+  const e = resolveEngineFromCatalog(d, dirname(file), { file, path });
   const given = (k: "pageSize" | "chunkedPrefillSize") => (d.engine[k] !== undefined ? "" : " (the engine's default on this GPU)");
   if (e.chunkedPrefillSize < e.pageSize || (e.kind === "sglang" && e.chunkedPrefillSize % e.pageSize !== 0)) {
     return [{
