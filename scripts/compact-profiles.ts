@@ -6,7 +6,8 @@
  *   e.g. node_modules/.bin/tsx scripts/compact-profiles.ts ../shared/data
  *
  * Reads  <dir>/profiles/aiconfigurator/{a100_sxm,h100_sxm}/sglang_0.5.9/{gemm,context_attention,
- *        generation_attention,custom_allreduce}_perf.csv and <dir>/profiles/vidur/compute/{a100,h100}/**\/mlp.csv
+ *        generation_attention,custom_allreduce}_perf.csv, <dir>/profiles/aiconfigurator/<gpu>/nccl_<v>/nccl_perf.csv
+ *        and <dir>/profiles/vidur/compute/{a100,h100}/**\/mlp.csv
  * Writes src/catalog/profiles/<gpu>/*.csv  (downsampled tables, AIC column subset)
  *        src/catalog/profiles/roofline-fit.json (fits per training set: each GPU alone and both)
  *
@@ -269,19 +270,22 @@ function fitAttention(data: GpuData[], decode: boolean, key: string): { p: Atten
     }
   }
   if (samples.length === 0) return undefined;
+  // fp8-KV decode attention is dequantization-bound (roofline.ts `dequantBytesPerSec`).
+  const dequantBound = decode && key.endsWith("/fp8");
+  const params = (x: number[]): AttentionParams => (dequantBound ? { ...attnFromX(x), dequantBound } : attnFromX(x));
   const predict = (x: number[], s: Sample<AttentionRow>) => {
     const r = s.row;
     const kvB = kvBytesOf(r.kvDtype);
     const w = decode
       ? generationWork(r.batch, r.batch * (r.step + 1), r.heads, r.kvHeads, r.headDim, r.headDim, kvB)
       : contextWork(r.batch, r.isl, r.step, r.heads, r.kvHeads, r.headDim, r.headDim, kvB);
-    return attentionModelMs(attnFromX(x), s.gpu, w, attnPeak(s.gpu, r.attnDtype));
+    return attentionModelMs(params(x), s.gpu, w, attnPeak(s.gpu, r.attnDtype));
   };
   const alt = [...attnX0(decode)];
   alt[3] = logit(0.9);
   alt[4] = Math.log(0.2);
   const { x, stat } = fitSamples(samples, [attnX0(decode), alt], predict);
-  return { p: attnFromX(x), stat };
+  return { p: params(x), stat };
 }
 
 function fitElementwise(data: GpuData[], op: ElementwiseOp): { p: ElementwiseParams; stat: FitStat } {
@@ -377,6 +381,15 @@ function main(): void {
     const attnHead = "op_name,batch_size,isl,num_heads,num_key_value_heads,head_dim,attn_dtype,kv_cache_dtype,step,latency";
     writeCsv(join(gdir, "context_attention_perf.csv"), attnHead, context.map(attnLine("context_attention")));
     writeCsv(join(gdir, "generation_attention_perf.csv"), attnHead, generation.map(attnLine("generation_attention")));
+    // NCCL all_gather (the logits gather under TP) in half precision, every size (66 rows).
+    const ncclDir = readdirSync(join(dataDir, "profiles/aiconfigurator", id)).find((e) => e.startsWith("nccl_"));
+    if (ncclDir) {
+      const t = readKernelCsv(join(dataDir, "profiles/aiconfigurator", id, ncclDir, "nccl_perf.csv"));
+      if (t.kind !== "nccl") throw new Error(`unexpected table kind ${t.kind} in ${ncclDir}`);
+      writeCsv(join(gdir, "nccl_perf.csv"), "op_name,nccl_dtype,num_gpus,message_size,latency",
+        t.rows.filter((r) => r.op === "all_gather" && r.dtype === "half")
+          .map((r) => `${r.op},${r.dtype},${r.numGpus},${r.messageElems},${sig5(r.latencyMs)}`));
+    }
     writeCsv(join(gdir, "custom_allreduce_perf.csv"), "allreduce_dtype,num_gpus,message_size,latency,backend",
       allreduce.map((r) => `${r.dtype},${r.numGpus},${r.messageElems},${sig5(r.latencyMs)},${r.backend}`));
     // Held-out fixtures for the tests: every N-th dropped row.

@@ -8,13 +8,15 @@
  *   kv_cache_dtype,step,latency`; the two are told apart by `op_name` when present, else by the values
  *   (generation rows have isl = 1 and a KV length in `step`), else by the file name.
  * - custom all-reduce: `allreduce_dtype,num_gpus,message_size,latency[,backend]` (message in elements).
+ * - NCCL collectives: `op_name,nccl_dtype,num_gpus,message_size,latency` (message in elements; for
+ *   all_gather the gathered result, as nccl-tests counts it).
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename } from "node:path";
 import { InputError } from "../errors.js";
 import { splitCsvLine } from "./csv-line.js";
 import type {
-  AllreduceRow, AttentionRow, GemmRow, KernelTable,
+  AllreduceRow, AttentionRow, GemmRow, KernelTable, NcclRow,
 } from "../sim/estimator/kernel-profiles.js";
 
 const GEMM_COLS = ["gemm_dtype", "m", "n", "k", "latency"] as const;
@@ -22,18 +24,20 @@ const ATTN_COLS = [
   "batch_size", "isl", "num_heads", "num_key_value_heads", "head_dim", "attn_dtype", "kv_cache_dtype", "step", "latency",
 ] as const;
 const AR_COLS = ["allreduce_dtype", "num_gpus", "message_size", "latency"] as const;
+const NCCL_COLS = ["op_name", "nccl_dtype", "num_gpus", "message_size", "latency"] as const;
 
 /** The trimmed cells of one line (AIC files have no quoted fields; padding is tolerated). */
 function cellsOf(line: string): string[] {
   return splitCsvLine(line).map((c) => c.trim());
 }
 
-type Kind = "gemm" | "attention" | "allreduce";
+type Kind = "gemm" | "attention" | "allreduce" | "nccl";
 
 function detectKind(header: string[], file: string): Kind {
   const has = (cols: readonly string[]) => cols.every((c) => header.includes(c));
   if (header.includes("gemm_dtype")) return "gemm";
   if (header.includes("allreduce_dtype")) return "allreduce";
+  if (header.includes("nccl_dtype")) return "nccl";
   if (header.includes("attn_dtype") || header.includes("kv_cache_dtype")) return "attention";
   // Name the expected columns of the closest kind so the message is actionable.
   const closest = has(["m", "n", "k"]) ? GEMM_COLS : header.includes("batch_size") ? ATTN_COLS : undefined;
@@ -58,7 +62,8 @@ export function parseKernelCsv(text: string, file: string): KernelTable {
   if (first >= lines.length) throw new InputError({ file, message: "empty file; expected a CSV header and rows" });
   const header = cellsOf(lines[first]).map((h) => h.toLowerCase());
   const kind0 = detectKind(header, file);
-  const required: readonly string[] = kind0 === "gemm" ? GEMM_COLS : kind0 === "allreduce" ? AR_COLS : ATTN_COLS;
+  const required: readonly string[] =
+    kind0 === "gemm" ? GEMM_COLS : kind0 === "allreduce" ? AR_COLS : kind0 === "nccl" ? NCCL_COLS : ATTN_COLS;
   const missing = required.filter((c) => !header.includes(c));
   if (missing.length > 0) {
     throw new InputError({
@@ -74,6 +79,7 @@ export function parseKernelCsv(text: string, file: string): KernelTable {
   const gemm: GemmRow[] = [];
   const attn: AttentionRow[] = [];
   const ar: AllreduceRow[] = [];
+  const nccl: NcclRow[] = [];
   let opNames = new Set<string>();
 
   for (let i = first + 1; i < lines.length; i++) {
@@ -124,6 +130,15 @@ export function parseKernelCsv(text: string, file: string): KernelTable {
         backend: backendCol >= 0 ? cells[backendCol] : "",
         line: lineNo,
       });
+    } else if (kind0 === "nccl") {
+      nccl.push({
+        op: str("op_name"),
+        dtype: str("nccl_dtype"),
+        numGpus: num("num_gpus", { integer: true, positive: true }),
+        messageElems: num("message_size", { integer: true, positive: true }),
+        latencyMs: num("latency", { positive: true }),
+        line: lineNo,
+      });
     } else {
       attn.push({
         batch: num("batch_size", { integer: true, positive: true }),
@@ -140,10 +155,11 @@ export function parseKernelCsv(text: string, file: string): KernelTable {
     }
   }
 
-  const rows = gemm.length + attn.length + ar.length;
+  const rows = gemm.length + attn.length + ar.length + nccl.length;
   if (rows === 0) throw new InputError({ file, message: "no data rows after the header; expected at least one row" });
   if (kind0 === "gemm") return { kind: "gemm", rows: gemm };
   if (kind0 === "allreduce") return { kind: "allreduce", rows: ar };
+  if (kind0 === "nccl") return { kind: "nccl", rows: nccl };
 
   // Context vs generation attention.
   opNames = new Set([...opNames].map((s) => s.toLowerCase()));

@@ -4,7 +4,7 @@
  */
 import { dirname } from "node:path";
 import { resolveGpu, resolveKvMedia, resolveModel } from "../catalog/index.js";
-import { loadKernelProfiles, loadRooflineFits } from "../catalog/profiles.js";
+import { kernelTablesFor, loadRooflineFits } from "../catalog/profiles.js";
 import type { Deployment } from "../config/types.js";
 import { InputError } from "../errors.js";
 import { simulate } from "../sim/cluster/simulate.js";
@@ -44,7 +44,7 @@ export function estimatorFor(dep: ResolvedDeployment, backend: "auto" | "table" 
     kvDtype: d.kvDtype,
     engine: dep.engine.kind,
     backend,
-    profiles: loadKernelProfiles(dep.gpu.id),
+    ...kernelTablesFor(dep.gpu),
     fits: loadRooflineFits(),
   });
 }

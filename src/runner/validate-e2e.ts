@@ -10,7 +10,7 @@
  * --warmup-request-count 2c --num-requests 20c`), then each completion releases the client's next one.
  */
 import { listGpus, listModels, resolveGpu } from "../catalog/index.js";
-import { loadKernelProfiles, loadRooflineFits } from "../catalog/profiles.js";
+import { kernelTablesFor, loadRooflineFits } from "../catalog/profiles.js";
 import { defaultPrices } from "../catalog/prices.js";
 import { engineKindSchema } from "../config/schemas/common.schema.js";
 import type { Deployment, EngineKind } from "../config/types.js";
@@ -188,7 +188,7 @@ function estimatorForRow(dep: ResolvedDeployment, opts: E2eOptions): StepEstimat
     weights: dep.deployment.weights,
     kvDtype: dep.deployment.kvDtype,
     engine: dep.engine.kind,
-    profiles: loadKernelProfiles(dep.gpu.id),
+    ...kernelTablesFor(dep.gpu),
     fits: loadRooflineFits(),
     overhead: opts.overhead?.[dep.engine.kind],
   });

@@ -90,6 +90,16 @@ export function validateEstimatorTable(table: KernelTable, gpuId: string, backen
         : model.contextAttentionMs(r.batch, r.isl, r.step, r.heads, r.kvHeads, r.headDim, a, kv);
       add(`${r.attnDtype}/${r.kvDtype}`, ms, r.latencyMs, bundled?.attentionInTable(decode, r) ?? false);
     }
+  } else if (table.kind === "nccl") {
+    for (const r of table.rows) {
+      if (r.op !== "all_gather" || r.dtype !== "half") {
+        skip(`NCCL ${r.op} ${r.dtype} is not modeled`);
+        continue;
+      }
+      const ms = model.allgatherMs(r.numGpus, r.messageElems * 2, false);
+      const inTable = profiles?.nccl.some((x) => x.op === r.op && x.numGpus === r.numGpus && x.messageElems === r.messageElems) ?? false;
+      add(`${r.op}/${r.dtype}`, ms, r.latencyMs, inTable);
+    }
   } else {
     const keys = new Set(profiles?.allreduce.map((r) => `${r.numGpus}/${r.messageElems}/${r.backend}`) ?? []);
     for (const r of table.rows) {

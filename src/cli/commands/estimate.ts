@@ -4,7 +4,7 @@
  * of context; `cacheLen:inputLenxN` repeats an entry N times ("4096:1x64").
  */
 import { resolveGpu, resolveModel } from "../../catalog/index.js";
-import { loadKernelProfiles, loadRooflineFits } from "../../catalog/profiles.js";
+import { kernelTablesFor, loadRooflineFits } from "../../catalog/profiles.js";
 import type { EngineKind, KvDtype, WeightDtype } from "../../config/types.js";
 import { UsageError } from "../../errors.js";
 import { newTable } from "../../report/table.js";
@@ -93,7 +93,7 @@ export async function estimateCommand(opts: Options, io: CliIo): Promise<void> {
   }
 
   const est = createEstimator({
-    model, gpu, tp, weights, kvDtype, engine, backend, profiles: loadKernelProfiles(gpu.id), fits: loadRooflineFits(),
+    model, gpu, tp, weights, kvDtype, engine, backend, ...kernelTablesFor(gpu), fits: loadRooflineFits(),
   });
   const r = est.estimateDetailed(batch);
 

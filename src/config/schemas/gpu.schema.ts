@@ -21,6 +21,15 @@ export const gpuSchema = {
     nvlinkGBps: { type: ["number", "null"], description: "Per-GPU NVLink bandwidth, both directions; null = PCIe only." },
     pcieGBps: { type: "number", exclusiveMinimum: 0, description: "Host link, one direction." },
     smCount: { type: "integer", minimum: 1 },
+    architecture: {
+      type: "string", enum: ["ampere", "ada", "hopper", "blackwell"],
+      description: "GPU architecture: a GPU without kernel tables borrows the measured utilization of a profiled GPU of the same architecture.",
+    },
+    boostClockMhz: {
+      type: "number", exclusiveMinimum: 0,
+      description: "Max SM clock, MHz: kernel launch and serial-latency floors scale with it (not with HBM bandwidth).",
+    },
+    clockSource: sourceSchema,
     gpusPerNode: { type: "integer", minimum: 1 },
     hostMemoryGbPerGpu: {
       type: "number", exclusiveMinimum: 0,

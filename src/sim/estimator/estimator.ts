@@ -29,8 +29,10 @@ export interface EstimatorOptions {
   kvDtype: KvDtype;
   engine: EngineKind;
   backend?: Backend;
-  /** Measured tables of `gpu` (from `loadKernelProfiles`); absent = roofline only. */
+  /** Measured compute tables of `gpu`, or borrowed from a GPU of its architecture (`kernelTablesFor`); absent = roofline only. */
   profiles?: KernelProfiles;
+  /** Measured communication tables (default `profiles`). */
+  commProfiles?: KernelProfiles;
   /** Roofline fits (from `loadRooflineFits` in src/catalog/profiles.ts: the core reads no files). */
   fits: RooflineFitSet;
   /** Engine overhead override (default: ENGINE_OVERHEAD[engine]). */
@@ -166,7 +168,7 @@ class Estimator implements BatchEstimator {
       throw new InputError({ path: "/tp", message: `tp=${tp} does not divide the ${model.numAttentionHeads} attention heads of ${model.id}` });
     }
     this.backend = opts.backend ?? "auto";
-    this.kernels = new KernelModel({ gpu, backend: this.backend, fits: opts.fits, profiles: opts.profiles });
+    this.kernels = new KernelModel({ gpu, backend: this.backend, fits: opts.fits, profiles: opts.profiles, commProfiles: opts.commProfiles });
     this.plan = buildOperatorPlan(model, tp, opts.weights, opts.kvDtype, this.kernels, { smoothFp8M: opts.engine === "vllm" });
     this.overhead = opts.overhead ?? ENGINE_OVERHEAD[opts.engine];
     const a = this.plan.attention;
@@ -216,16 +218,16 @@ class Estimator implements BatchEstimator {
   /** Decode attention ms per layer; `quantize` = read the residual at the memo's length grid. */
   private decodeAttentionMs(s: StepSums, quantize: boolean): number {
     if (s.decodeCount === 0) return 0;
-    const base = this.kernels.attentionBaseMs(this.decodeAttn, this.decodeWork(s));
+    const w = this.decodeWork(s);
     const len = s.decodeTokens / s.decodeCount;
-    return base * this.factor(this.decodeAttn, this.decodeFactor, s.decodeCount, len, quantize);
+    return this.kernels.attentionMs(this.decodeAttn, w, this.factor(this.decodeAttn, this.decodeFactor, s.decodeCount, len, quantize));
   }
 
   private prefillAttentionMs(s: StepSums, quantize: boolean): number {
     if (s.prefillCount === 0) return 0;
-    const base = this.kernels.attentionBaseMs(this.prefillAttn, this.prefillWork(s));
+    const w = this.prefillWork(s);
     const len = Math.sqrt(s.prefillWork2 / s.prefillCount);
-    return base * this.factor(this.prefillAttn, this.prefillFactor, s.prefillCount, len, quantize);
+    return this.kernels.attentionMs(this.prefillAttn, w, this.factor(this.prefillAttn, this.prefillFactor, s.prefillCount, len, quantize));
   }
 
   private factor(h: AttentionHandle, memo: Map<number, number>, batch: number, len: number, quantize: boolean): number {

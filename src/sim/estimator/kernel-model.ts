@@ -8,18 +8,28 @@
  *   (leave-one-GPU-out, so `validate estimator --backend roofline` is an honest no-table prediction);
  *   other GPUs use the fit on every profiled GPU.
  * `auto` uses the table where it covers the shape, and elsewhere the GPU's own fitted model anchored
- * to the nearest measured point ("anchored"). Unprofiled GPUs get the roofline.
+ * to the nearest measured point ("anchored").
+ *
+ * A GPU without tables borrows those of the profiled GPU of the same architecture (AIConfigurator's
+ * HYBRID idea): the borrowed measurement's utilization at the same shape, applied to the target's
+ * peaks, i.e. t = t_measured x model(target) / model(measured GPU) with the measured GPU's own fit.
+ * Kernels under ~20 us are latency-bound (launch, DRAM latency; measured small-kernel latencies on
+ * H200 equal H100's), so they take what they take on the measured GPU; the peak ratio applies in
+ * full from 40 us, in between in proportion (`transferWeight`). Communication tables are borrowed
+ * the same way from the same-architecture GPU, else the one with the closest NVLink bandwidth.
+ * GPUs with nothing to borrow get the roofline fitted on every profiled GPU.
  */
 import type { GpuSpec } from "../../config/types.js";
 import { InputError } from "../../errors.js";
 import { SparseGrid, type GridLookup } from "./grid-interp.js";
 import {
-  rooflineFitKey, selfFitKey, type AllreduceRow, type AttentionParams, type AttentionRow, type ElementwiseOp,
-  type GemmKind, type GemmParams, type KernelProfiles, type RooflineFit, type RooflineFitSet,
+  rooflineFitKey, selfFitKey, type AllreduceParams, type AllreduceRow, type AttentionParams, type AttentionRow,
+  type ElementwiseOp, type GemmKind, type GemmParams, type GpuPeaksWithId, type KernelProfiles, type RooflineFit,
+  type RooflineFitSet,
 } from "./kernel-profiles.js";
 import {
   allgatherModelMs, allreduceModelMs, attentionModelMs, contextWork, elementwiseModelMs, gemmModelMs,
-  gemmVariant, generationWork, type AttentionWork, type GemmVariant, type GemmVariantKind,
+  gemmVariant, generationWork, type AttentionWork, type GemmVariant, type GemmVariantKind, type GpuPeaks,
 } from "./roofline.js";
 
 /** The backends described above (the CLI's `--backend` choices). */
@@ -53,6 +63,8 @@ export interface AttentionHandle {
   decode: boolean;
   params: AttentionParams;
   peakTflops: number;
+  /** fp8 attention math (else bf16): which peak of a lending GPU applies. */
+  fp8Math: boolean;
   group: AttnGroup | undefined;
   /** The group matches the head shape exactly. */
   exact: boolean;
@@ -62,17 +74,46 @@ interface BuiltTables {
   gemm: Map<GemmKind, GemmTable>;
   context: AttnGroup[];
   generation: AttnGroup[];
+}
+
+interface CommTables {
+  /** Custom all-reduce by `${gpus}/${graph|eager}`. */
   allreduce: Map<string, SparseGrid>;
+  /** NCCL all_gather by GPU count. */
+  allgather: Map<number, SparseGrid>;
 }
 
 /** Interpolation grids per bundled table set and fit; deterministic, so sharing them is safe. */
 const builtTables = new WeakMap<KernelProfiles, WeakMap<RooflineFit, BuiltTables>>();
+const builtComm = new WeakMap<KernelProfiles, WeakMap<AllreduceParams, CommTables>>();
 
 export interface KernelModelOptions {
   gpu: GpuSpec;
   backend: Backend;
   fits: RooflineFitSet;
+  /** Measured compute tables: the GPU's own, or (borrowed) those of a GPU of the same architecture. */
   profiles?: KernelProfiles;
+  /** Measured communication tables (default: `profiles`); may be another GPU's. */
+  commProfiles?: KernelProfiles;
+}
+
+/** Measured latency (us) below which a borrowed kernel keeps its measured time, and where the peak ratio applies fully. */
+export const TRANSFER_LATENCY_US = 20;
+const TRANSFER_FULL_US = 40;
+
+/**
+ * Share (0..1, in log space) of the peak ratio applied to a kernel measured at `measuredMs` on the
+ * GPU whose tables are borrowed.
+ */
+export function transferWeight(measuredMs: number): number {
+  const us = measuredMs * 1000;
+  return Math.min(1, Math.max(0, (us - TRANSFER_LATENCY_US) / (TRANSFER_FULL_US - TRANSFER_LATENCY_US)));
+}
+
+/** A borrowed measurement `measuredMs`, moved to the target by the model ratio `targetModelMs / sourceModelMs`. */
+function transferred(measuredMs: number, targetModelMs: number, sourceModelMs: number): number {
+  const w = transferWeight(measuredMs);
+  return w === 0 ? measuredMs : measuredMs * Math.pow(targetModelMs / sourceModelMs, w);
 }
 
 const aicKvDtype = (kv: "bf16" | "fp8") => (kv === "fp8" ? "fp8" : "bfloat16");
@@ -97,13 +138,19 @@ export class KernelModel {
   readonly fit: RooflineFit;
   readonly fitKey: string;
   readonly hasTables: boolean;
+  /** The compute tables are another GPU's (same architecture), moved to this GPU's peaks. */
+  readonly borrowed: boolean;
+  /** The GPU the compute tables were measured on (this GPU unless borrowed). */
+  readonly tableGpu: GpuPeaks;
   /** Source of the last value returned (valid until the next call). */
   lastSource: OpSource = "roofline";
 
   private readonly gemmTables: Map<GemmKind, GemmTable>;
   private readonly ctxGroups: AttnGroup[];
   private readonly genGroups: AttnGroup[];
-  private readonly arGrids: Map<string, SparseGrid>;
+  private readonly comm: CommTables | undefined;
+  /** The GPU the communication tables were measured on, when borrowed. */
+  private readonly commGpu: GpuPeaks | undefined;
   private readonly look: GridLookup = { value: 0, inside: false };
   private readonly c3 = new Float64Array(3);
   private readonly c2 = new Float64Array(2);
@@ -112,24 +159,32 @@ export class KernelModel {
   constructor(opts: KernelModelOptions) {
     this.gpu = opts.gpu;
     this.backend = opts.backend;
-    const useTables = opts.backend !== "roofline" && opts.profiles !== undefined;
-    if (opts.backend === "table" && !opts.profiles) {
+    const own = opts.profiles !== undefined && opts.profiles.gpuId === opts.gpu.id;
+    if (opts.backend === "table" && !own) {
       throw new InputError(
         `no measured kernel tables are bundled for ${opts.gpu.id} (tables exist for ${opts.fits.profiledGpus.join(", ")}); ` +
           "expected --backend auto or roofline",
       );
     }
-    const profiled = opts.fits.profiledGpus.includes(opts.gpu.id);
-    this.fitKey = useTables && profiled ? selfFitKey(opts.gpu.id) : rooflineFitKey(opts.fits, opts.gpu.id);
+    const useTables = opts.backend !== "roofline" && opts.profiles !== undefined;
+    this.borrowed = useTables && !own;
+    const source = useTables ? (own ? opts.gpu : lender(opts.profiles!, opts.gpu, "compute")) : opts.gpu;
+    if (this.borrowed && source.architecture !== opts.gpu.architecture) {
+      throw new InputError(
+        `kernel tables of ${opts.profiles!.gpuId} (${source.architecture ?? "unknown architecture"}) cannot stand in for ` +
+          `${opts.gpu.id} (${opts.gpu.architecture ?? "unknown architecture"}); expected a GPU of the same architecture`,
+      );
+    }
+    this.tableGpu = source;
+    // Tables are interpolated on the fit of the GPU they were measured on; the roofline alone uses
+    // the fit that excludes this GPU (leave-one-GPU-out on profiled ones, every GPU otherwise).
+    this.fitKey = useTables ? selfFitKey(opts.profiles!.gpuId) : rooflineFitKey(opts.fits, opts.gpu.id);
     const fit = opts.fits.fits[this.fitKey];
     if (!fit) throw new InputError(`roofline fit "${this.fitKey}" is missing from the bundled roofline-fit.json`);
     this.fit = fit;
     this.hasTables = useTables;
     if (useTables) {
-      // Grids depend only on (tables, GPU, fit): build them once per process and share them.
-      if (opts.profiles!.gpuId !== opts.gpu.id) {
-        throw new InputError(`kernel tables of ${opts.profiles!.gpuId} were given for ${opts.gpu.id}; expected that GPU's own tables`);
-      }
+      // Grids depend only on (tables, fit): build them once per process and share them.
       let byFit = builtTables.get(opts.profiles!);
       if (!byFit) builtTables.set(opts.profiles!, (byFit = new WeakMap()));
       let t = byFit.get(fit);
@@ -137,12 +192,20 @@ export class KernelModel {
       this.gemmTables = t.gemm;
       this.ctxGroups = t.context;
       this.genGroups = t.generation;
-      this.arGrids = t.allreduce;
     } else {
       this.gemmTables = new Map();
       this.ctxGroups = [];
       this.genGroups = [];
-      this.arGrids = new Map();
+    }
+    const commProfiles = opts.backend === "roofline" ? undefined : (opts.commProfiles ?? opts.profiles);
+    if (commProfiles) {
+      const ownComm = commProfiles.gpuId === opts.gpu.id;
+      this.commGpu = ownComm ? undefined : lender(commProfiles, opts.gpu, "communication");
+      let byParams = builtComm.get(commProfiles);
+      if (!byParams) builtComm.set(commProfiles, (byParams = new WeakMap()));
+      let c = byParams.get(fit.allreduce);
+      if (!c) byParams.set(fit.allreduce, (c = this.buildComm(commProfiles, this.commGpu ?? opts.gpu)));
+      this.comm = c;
     }
   }
 
@@ -174,7 +237,8 @@ export class KernelModel {
   /** GEMM latency in ms: `m` tokens x `k` -> `n` features, weights of `kind`. */
   gemmMs(kind: GemmVariantKind, m: number, n: number, k: number): number {
     const vk = this.variantKind(kind);
-    const base = gemmModelMs(this.gemmParams(vk), this.gpu, gemmVariant(this.gpu, vk), m, n, k);
+    const params = this.gemmParams(vk);
+    const base = gemmModelMs(params, this.gpu, gemmVariant(this.gpu, vk), m, n, k);
     if (!this.hasTables) {
       this.lastSource = "roofline";
       return base;
@@ -190,8 +254,10 @@ export class KernelModel {
     this.c3[1] = n;
     this.c3[2] = k;
     t.grid.lookup(this.c3, this.look);
-    this.lastSource = this.look.inside && t.kind === vk ? "table" : "anchored";
-    return base * Math.exp(this.look.value);
+    this.lastSource = this.look.inside && t.kind === vk && !this.borrowed ? "table" : "anchored";
+    if (!this.borrowed) return base * Math.exp(this.look.value);
+    const src = gemmModelMs(params, this.tableGpu, gemmVariant(this.tableGpu, vk), m, n, k);
+    return transferred(src * Math.exp(this.look.value), base, src);
   }
 
   /**
@@ -257,12 +323,26 @@ export class KernelModel {
       }
       exact = best < 1e-9;
     }
-    return { decode, params, peakTflops, group, exact };
+    return { decode, params, peakTflops, fp8Math: aAttn === "fp8", group, exact };
   }
 
   /** Modeled (untabled) attention time of a call doing `w`, ms. */
   attentionBaseMs(h: AttentionHandle, w: AttentionWork): number {
     return attentionModelMs(h.params, this.gpu, w, h.peakTflops);
+  }
+
+  /**
+   * Attention time of a call doing `w`, ms, given its table residual `factor` (`attentionFactor`)
+   * and, optionally, its modeled time `baseMs` (`attentionBaseMs`) when already computed.
+   */
+  attentionMs(h: AttentionHandle, w: AttentionWork, factor: number, baseMs = this.attentionBaseMs(h, w)): number {
+    if (!this.borrowed || !h.group) return baseMs * factor;
+    const src = attentionModelMs(h.params, this.tableGpu, w, this.tablePeak(h));
+    return transferred(src * factor, baseMs, src);
+  }
+
+  private tablePeak(h: AttentionHandle): number {
+    return h.fp8Math ? (this.tableGpu.fp8Tflops ?? this.tableGpu.bf16Tflops) : this.tableGpu.bf16Tflops;
   }
 
   /**
@@ -277,7 +357,7 @@ export class KernelModel {
     this.c2[0] = Math.max(1, batch);
     this.c2[1] = Math.max(1, len);
     h.group.grid.lookup(this.c2, this.look);
-    this.lastSource = this.look.inside && h.exact ? "table" : "anchored";
+    this.lastSource = this.look.inside && h.exact && !this.borrowed ? "table" : "anchored";
     return Math.exp(this.look.value);
   }
 
@@ -290,7 +370,7 @@ export class KernelModel {
     const w = contextWork(batch, isl, cached, heads, kvHeads, headDim, headDim, kvDtype === "fp8" ? 1 : 2);
     // A cached prefix is looked up at the sequence length of equal causal work: s_eq^2 = s(s + 2p).
     const sEq = Math.sqrt(isl * (isl + 2 * cached));
-    return this.attentionBaseMs(h, w) * this.attentionFactor(h, batch, sEq);
+    return this.attentionMs(h, w, this.attentionFactor(h, batch, sEq));
   }
 
   /** Decode attention of `batch` sequences each over `kvLen` tokens (cached + the new one), ms. */
@@ -299,7 +379,7 @@ export class KernelModel {
   ): number {
     const h = this.attention(true, heads, kvHeads, headDim, "bf16", kvDtype);
     const w = generationWork(batch, batch * kvLen, heads, kvHeads, headDim, headDim, kvDtype === "fp8" ? 1 : 2);
-    return this.attentionBaseMs(h, w) * this.attentionFactor(h, batch, kvLen);
+    return this.attentionMs(h, w, this.attentionFactor(h, batch, kvLen));
   }
 
   /** Whether the bundled attention table holds exactly this row. */
@@ -320,22 +400,41 @@ export class KernelModel {
   /** All-reduce of `elems` bf16 elements over `n` GPUs, ms; `graph` = CUDA-graph variant (decode). */
   allreduceMs(n: number, elems: number, graph: boolean): number {
     if (n <= 1) return 0;
-    const base = allreduceModelMs(this.fit.allreduce, this.gpu, n, elems * 2, graph);
-    const grid = this.hasTables ? this.arGrids.get(`${n}/${graph ? "graph" : "eager"}`) : undefined;
+    const p = this.fit.allreduce;
+    const base = allreduceModelMs(p, this.gpu, n, elems * 2, graph);
+    const grid = this.comm?.allreduce.get(`${n}/${graph ? "graph" : "eager"}`);
     if (!grid) {
-      this.lastSource = this.hasTables ? "anchored" : "roofline";
+      this.lastSource = this.comm ? "anchored" : "roofline";
       return base;
     }
     this.c1[0] = Math.max(1, elems);
     grid.lookup(this.c1, this.look);
-    this.lastSource = this.look.inside ? "table" : "anchored";
-    return base * Math.exp(this.look.value);
+    this.lastSource = this.look.inside && !this.commGpu ? "table" : "anchored";
+    if (!this.commGpu) return base * Math.exp(this.look.value);
+    const src = allreduceModelMs(p, this.commGpu, n, elems * 2, graph);
+    return transferred(src * Math.exp(this.look.value), base, src);
   }
 
-  /** All-gather whose result is `bytes` in total, over `n` GPUs (bandwidth model), ms. */
+  /**
+   * All-gather whose result is `bytes` in total (bf16), over `n` GPUs, ms: NCCL's measured all_gather
+   * where a table covers `n` (eager: the table holds NCCL launches; a CUDA graph saves only launch
+   * time, which the model's graph/eager launch difference adds back), else the bandwidth model.
+   */
   allgatherMs(n: number, bytes: number, graph: boolean): number {
-    this.lastSource = "roofline";
-    return allgatherModelMs(this.fit.allreduce, this.gpu, n, bytes, graph);
+    if (n <= 1) return 0;
+    const p = this.fit.allreduce;
+    const base = allgatherModelMs(p, this.gpu, n, bytes, graph);
+    const grid = this.comm?.allgather.get(n);
+    if (!grid) {
+      this.lastSource = "roofline";
+      return base;
+    }
+    this.c1[0] = Math.max(1, bytes / 2);
+    grid.lookup(this.c1, this.look);
+    this.lastSource = this.look.inside && !this.commGpu ? "table" : "anchored";
+    if (!this.commGpu) return base * Math.exp(this.look.value);
+    const src = allgatherModelMs(p, this.commGpu, n, bytes, graph);
+    return transferred(src * Math.exp(this.look.value), base, src);
   }
 
   /** A memory-bound elementwise kernel of class `op` moving `bytes`, ms. */
@@ -347,15 +446,16 @@ export class KernelModel {
   // ------------------------------------------------------------------ tables
 
   private buildTables(p: KernelProfiles): BuiltTables {
-    const out: BuiltTables = { gemm: new Map(), context: [], generation: [], allreduce: new Map() };
+    const out: BuiltTables = { gemm: new Map(), context: [], generation: [] };
+    const g = this.tableGpu;
     for (const kind of ["bf16", "fp8", "fp8_block"] as const) {
       const rows = p.gemm.filter((r) => r.dtype === AIC_GEMM_DTYPE[kind]);
       if (rows.length === 0) continue;
-      if (kind !== "bf16" && this.gpu.fp8Tflops === null) continue;
+      if (kind !== "bf16" && (this.gpu.fp8Tflops === null || g.fp8Tflops === null)) continue;
       const params = this.gemmParams(kind);
-      const v = gemmVariant(this.gpu, kind);
+      const v = gemmVariant(g, kind);
       const pts = rows.map((r) => [r.m, r.n, r.k]);
-      const vals = rows.map((r) => Math.log(r.latencyMs / gemmModelMs(params, this.gpu, v, r.m, r.n, r.k)));
+      const vals = rows.map((r) => Math.log(r.latencyMs / gemmModelMs(params, g, v, r.m, r.n, r.k)));
       out.gemm.set(kind, { kind, grid: new SparseGrid(pts, vals, 3) });
     }
     for (const decode of [false, true]) {
@@ -369,14 +469,9 @@ export class KernelModel {
       }
       for (const list of groups.values()) {
         const r0 = list[0];
-        if (r0.attnDtype === "fp8" && this.gpu.fp8Tflops === null) continue;
-        const h = {
-          decode,
-          params: smoothBase(this.paramsFor(decode, `${r0.attnDtype}/${r0.kvDtype}`)),
-          peakTflops: r0.attnDtype === "fp8" ? (this.gpu.fp8Tflops ?? this.gpu.bf16Tflops) : this.gpu.bf16Tflops,
-          group: undefined,
-          exact: false,
-        };
+        if (r0.attnDtype === "fp8" && (this.gpu.fp8Tflops === null || g.fp8Tflops === null)) continue;
+        const params = smoothBase(this.paramsFor(decode, `${r0.attnDtype}/${r0.kvDtype}`));
+        const peak = r0.attnDtype === "fp8" ? (g.fp8Tflops ?? g.bf16Tflops) : g.bf16Tflops;
         const kvB = r0.kvDtype === "fp8" ? 1 : 2;
         const pts: number[][] = [];
         const vals: number[] = [];
@@ -385,7 +480,7 @@ export class KernelModel {
             ? generationWork(r.batch, r.batch * (r.step + 1), r.heads, r.kvHeads, r.headDim, r.headDim, kvB)
             : contextWork(r.batch, r.isl, r.step, r.heads, r.kvHeads, r.headDim, r.headDim, kvB);
           pts.push([r.batch, decode ? r.step + 1 : Math.sqrt(r.isl * (r.isl + 2 * r.step))]);
-          vals.push(Math.log(r.latencyMs / this.attentionBaseMs(h, w)));
+          vals.push(Math.log(r.latencyMs / attentionModelMs(params, g, w, peak)));
         }
         (decode ? out.generation : out.context).push({
           attnDtype: r0.attnDtype, kvDtype: r0.kvDtype, heads: r0.heads, kvHeads: r0.kvHeads, headDim: r0.headDim,
@@ -393,6 +488,12 @@ export class KernelModel {
         });
       }
     }
+    return out;
+  }
+
+  private buildComm(p: KernelProfiles, g: GpuPeaks): CommTables {
+    const out: CommTables = { allreduce: new Map(), allgather: new Map() };
+    const params = this.fit.allreduce;
     const arGroups = new Map<string, AllreduceRow[]>();
     for (const r of p.allreduce) {
       if (r.dtype !== "bfloat16") continue;
@@ -404,8 +505,20 @@ export class KernelModel {
     for (const [key, list] of arGroups) {
       const pts = list.map((r) => [r.messageElems]);
       const vals = list.map((r) =>
-        Math.log(r.latencyMs / allreduceModelMs(this.fit.allreduce, this.gpu, r.numGpus, r.messageElems * 2, key.endsWith("graph"))));
+        Math.log(r.latencyMs / allreduceModelMs(params, g, r.numGpus, r.messageElems * 2, key.endsWith("graph"))));
       out.allreduce.set(key, new SparseGrid(pts, vals, 1));
+    }
+    const agGroups = new Map<number, { elems: number; ms: number }[]>();
+    for (const r of p.nccl ?? []) {
+      if (r.op !== "all_gather" || r.dtype !== "half") continue;
+      let list = agGroups.get(r.numGpus);
+      if (!list) agGroups.set(r.numGpus, (list = []));
+      list.push({ elems: r.messageElems, ms: r.latencyMs });
+    }
+    for (const [n, list] of agGroups) {
+      const pts = list.map((r) => [r.elems]);
+      const vals = list.map((r) => Math.log(r.ms / allgatherModelMs(params, g, n, r.elems * 2, false)));
+      out.allgather.set(n, new SparseGrid(pts, vals, 1));
     }
     return out;
   }
@@ -414,4 +527,12 @@ export class KernelModel {
     const byKey = decode ? this.fit.generation : this.fit.context;
     return byKey[key] ?? byKey["bfloat16/bfloat16"] ?? Object.values(byKey)[0];
   }
+}
+
+/** The peaks of the GPU `p` was measured on, for lending its tables to `to`. */
+function lender(p: KernelProfiles, to: GpuSpec, what: string): GpuPeaksWithId {
+  if (!p.measuredOn || p.measuredOn.id !== p.gpuId) {
+    throw new InputError(`${what} kernel tables of ${p.gpuId} were given for ${to.id} without ${p.gpuId}'s peaks (measuredOn)`);
+  }
+  return p.measuredOn;
 }

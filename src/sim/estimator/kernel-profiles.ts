@@ -43,19 +43,54 @@ export interface AllreduceRow {
   line: number;
 }
 
+/** One NCCL collective measurement (nccl-tests convention: all_gather's size is the gathered result). */
+export interface NcclRow {
+  /** all_gather | all_reduce | reduce_scatter | alltoall */
+  op: string;
+  dtype: string;
+  numGpus: number;
+  /** Message size in elements. */
+  messageElems: number;
+  latencyMs: number;
+  line: number;
+}
+
 export type KernelTable =
   | { kind: "gemm"; rows: GemmRow[] }
+  | { kind: "nccl"; rows: NcclRow[] }
   | { kind: "context"; rows: AttentionRow[] }
   | { kind: "generation"; rows: AttentionRow[] }
   | { kind: "allreduce"; rows: AllreduceRow[] };
 
 /** The bundled (compacted) measured tables of one GPU. */
 export interface KernelProfiles {
+  /** The GPU the tables were measured on. */
   gpuId: string;
+  /**
+   * That GPU's peaks, when the tables are lent to another GPU (same architecture for compute
+   * tables; nearest NVLink GPU for communication tables): the lookup reads the measured
+   * utilization there and applies it to the borrower's peaks.
+   */
+  measuredOn?: GpuPeaksWithId;
   gemm: GemmRow[];
   context: AttentionRow[];
   generation: AttentionRow[];
   allreduce: AllreduceRow[];
+  /** NCCL collectives (all_gather for the logits gather); may be empty. */
+  nccl: NcclRow[];
+}
+
+/** The GPU numbers a lent table needs (a GpuSpec satisfies it). */
+export interface GpuPeaksWithId {
+  id: string;
+  architecture?: string;
+  bf16Tflops: number;
+  fp8Tflops: number | null;
+  hbmTBps: number;
+  smCount: number;
+  nvlinkGBps: number | null;
+  pcieGBps: number;
+  boostClockMhz?: number;
 }
 
 /** GEMM kernel classes the roofline distinguishes. */
@@ -63,10 +98,11 @@ export type GemmKind = "bf16" | "fp8" | "fp8_block";
 
 /**
  * GEMM time model (ms):
- *   u*launchUs + ((F/(P*ec))^p + (B/(W*em))^p + (u*perKNs*k/splits)^p)^(1/p) + quant
+ *   L + u*launchUs + ((F/(P*ec))^p + (B/(W*em))^p + (u*perKNs*k/splits)^p)^(1/p) + quant
  * with ec = computeEff * waveEff^waveAlpha * k/(k+kHalf), F computed on m padded to 64 rows,
- * quant = u*quantLaunchUs + m*k*qBytes/(W*quantMemEff) for fp8 activations, and u the GPU's
- * latency scale (SMs per TB/s, relative to A100). See `roofline.ts`.
+ * quant = L + u*quantLaunchUs + m*k*qBytes/(W*quantMemEff) for fp8 activations, L the launch floor
+ * (`LAUNCH_FLOOR_US`, the same on every GPU) and u the GPU's
+ * latency scale (the inverse SM clock, relative to A100's). See `roofline.ts`.
  */
 export interface GemmParams {
   launchUs: number;
@@ -82,7 +118,7 @@ export interface GemmParams {
 }
 
 /**
- * Attention time model (ms): u*(launchUs + perSeqHeadUs*batch*kvHeads) + ((F/(P*ec))^p + (B/(W*em))^p)^(1/p),
+ * Attention time model (ms): 2L + u*(launchUs + perSeqHeadUs*batch*kvHeads) + ((F/(P*ec))^p + (B/(W*em))^p)^(1/p),
  * with em scaled by parallelism (units/(units+parHalf), units = batch*kvHeads/SMs) and, for prefill,
  * ec scaled by the wave quantization of its 128-query-row tiles over the SMs (^waveAlpha; 0 = off).
  */
@@ -94,9 +130,11 @@ export interface AttentionParams {
   smoothP: number;
   parHalf: number;
   waveAlpha: number;
+  /** The byte term runs at the SMs' dequantization rate (`dequantBytesPerSec`), not HBM (fp8-KV decode). */
+  dequantBound?: boolean;
 }
 
-/** Memory-bound elementwise op: u*launchUs + bytes/(W*memEff). */
+/** Memory-bound elementwise op: L + u*launchUs + bytes/(W*memEff). */
 export interface ElementwiseParams {
   launchUs: number;
   memEff: number;

@@ -1,24 +1,48 @@
 /**
  * Parametric operator time models ("roofline with fitted efficiencies"). The same functions are used
  * at run time and by `scripts/compact-profiles.ts` to fit the parameters, so a fit and its use cannot
- * drift apart. Efficiencies are dimensionless; launch/latency terms are scaled by `latencyScale(gpu)`
- * so that they transfer between GPUs of different SM counts and memory speeds.
+ * drift apart. Efficiencies are dimensionless; serial-latency terms are scaled by `latencyScale(gpu)`
+ * (the SM clock), launch floors are the same on every GPU.
  */
 import type { GpuSpec } from "../../config/types.js";
 import type { AllreduceParams, AttentionParams, ElementwiseParams, GemmParams } from "./kernel-profiles.js";
 
 /** The GPU numbers the models read. */
-export type GpuPeaks = Pick<GpuSpec, "bf16Tflops" | "fp8Tflops" | "hbmTBps" | "smCount" | "nvlinkGBps" | "pcieGBps">;
+export type GpuPeaks = Pick<GpuSpec, "bf16Tflops" | "fp8Tflops" | "hbmTBps" | "smCount" | "nvlinkGBps" | "pcieGBps" | "boostClockMhz">;
+
+/** SM clock the fitted serial-latency terms refer to: A100 SXM's 1,410 MHz (latencyScale = 1 there). */
+export const REF_CLOCK_MHZ = 1410;
 
 /**
- * Scale of fixed latencies (launch, serial k-loop) relative to an A100: SMs per TB/s of HBM. Kernel
- * latency floors track how fast an SM's share of memory traffic completes; fitted on A100 and H100,
- * where it lets one parameter set describe both. Clamped so far-off GPUs do not extrapolate wildly.
+ * Host-side floor of one kernel launch, us, the same on every GPU: the smallest kernels measured take
+ * 2.4-2.5 us on both A100 and H100 (a 1x32x32 GEMM), whatever the clock or memory; what a launch
+ * takes beyond it (prologue, tail, DRAM latency) is fitted and scaled by `latencyScale`. 1.5 us is
+ * where the leave-one-GPU-out fits A100 -> H100 and back both do best (1.2-1.6 us tried, see
+ * docs/fidelity.md); it is a property of the host and driver, not of either GPU.
+ */
+export const LAUNCH_FLOOR_US = 1.5;
+/** Kernel launches of one attention call (FlashInfer/FlashAttention: plan or split kernel + merge). */
+export const ATTENTION_LAUNCHES = 2;
+
+/**
+ * Scale of on-GPU latencies (launch prologue, a GEMM's k-loop iterations, attention's per-sequence
+ * work) relative to an A100: the inverse SM clock, never HBM bandwidth. Measured small-kernel
+ * latencies on H200 equal H100's (same clock, 1.43x the bandwidth); H100's smallest GEMMs above the
+ * launch floor take about 0.7x A100's (clock ratio 1410 / 1980 = 0.71).
  */
 export function latencyScale(gpu: GpuPeaks): number {
-  const ref = 108 / 2.039;
-  const r = gpu.smCount / gpu.hbmTBps / ref;
-  return Math.min(2, Math.max(0.5, r));
+  return REF_CLOCK_MHZ / (gpu.boostClockMhz ?? REF_CLOCK_MHZ);
+}
+
+/**
+ * Nominal rate (bytes/s) at which a GPU's SMs can dequantize an fp8 KV cache: 16 bytes per SM per
+ * clock, a scale only (the fitted `memEff` of fp8-KV decode attention absorbs the true rate). fp8-KV
+ * decode attention is bound by this, not by HBM: on H100 it reads half the bytes of bf16 but takes
+ * 0.59x its time on the largest calls, so a GPU with more bandwidth and the same SMs and clock
+ * (H200) runs it no faster.
+ */
+export function dequantBytesPerSec(gpu: GpuPeaks): number {
+  return gpu.smCount * (gpu.boostClockMhz ?? REF_CLOCK_MHZ) * 1e6 * 16;
 }
 
 /**
@@ -83,8 +107,8 @@ export function gemmModelMs(p: GemmParams, gpu: GpuPeaks, v: GemmVariant, m: num
   const ts = (u * p.perKNs * 1e-6 * k) / splits;
   const q = p.smoothP;
   const body = Math.pow(Math.pow(tc, q) + Math.pow(tm, q) + Math.pow(ts, q), 1 / q);
-  const quant = v.qBytes > 0 ? (u * p.quantLaunchUs) / 1e3 + (m * k * v.qBytes) / (gpu.hbmTBps * 1e12 * p.quantMemEff) * 1e3 : 0;
-  return (u * p.launchUs) / 1e3 + body + quant;
+  const quant = v.qBytes > 0 ? (LAUNCH_FLOOR_US + u * p.quantLaunchUs) / 1e3 + (m * k * v.qBytes) / (gpu.hbmTBps * 1e12 * p.quantMemEff) * 1e3 : 0;
+  return (LAUNCH_FLOOR_US + u * p.launchUs) / 1e3 + body + quant;
 }
 
 /** What an attention kernel call does, summed over its sequences. */
@@ -130,7 +154,7 @@ export function generationWork(
 /** Modeled attention latency in ms for a call doing `w` at `peakTflops`. */
 export function attentionModelMs(p: AttentionParams, gpu: GpuPeaks, w: AttentionWork, peakTflops: number): number {
   const u = latencyScale(gpu);
-  const fixed = (u * (p.launchUs + p.perSeqHeadUs * w.batch * w.kvHeads)) / 1e3;
+  const fixed = (ATTENTION_LAUNCHES * LAUNCH_FLOOR_US + u * (p.launchUs + p.perSeqHeadUs * w.batch * w.kvHeads)) / 1e3;
   const par = (w.batch * w.kvHeads) / gpu.smCount;
   const em = p.memEff * (par / (par + p.parHalf));
   let ec = p.computeEff;
@@ -139,14 +163,15 @@ export function attentionModelMs(p: AttentionParams, gpu: GpuPeaks, w: Attention
     ec *= Math.pow(w.qTiles / (waves * gpu.smCount), p.waveAlpha);
   }
   const tc = w.flops / (peakTflops * 1e12 * ec) * 1e3;
-  const tm = w.bytes / (gpu.hbmTBps * 1e12 * em) * 1e3;
+  const bw = p.dequantBound ? dequantBytesPerSec(gpu) : gpu.hbmTBps * 1e12;
+  const tm = w.bytes / (bw * em) * 1e3;
   const q = p.smoothP;
   return fixed + Math.pow(Math.pow(tc, q) + Math.pow(tm, q), 1 / q);
 }
 
 /** A memory-bound elementwise kernel moving `bytes`, in ms. */
 export function elementwiseModelMs(p: ElementwiseParams, gpu: GpuPeaks, bytes: number): number {
-  return (latencyScale(gpu) * p.launchUs) / 1e3 + bytes / (gpu.hbmTBps * 1e12 * p.memEff) * 1e3;
+  return (LAUNCH_FLOOR_US + latencyScale(gpu) * p.launchUs) / 1e3 + bytes / (gpu.hbmTBps * 1e12 * p.memEff) * 1e3;
 }
 
 /** Per-direction GPU-to-GPU bandwidth in GB/s: half the bidirectional NVLink figure, else PCIe. */
