@@ -30,3 +30,14 @@ export function intListArg(value: string): number[] {
     return n;
   });
 }
+
+/** A number in [min, max] ("0.2"). */
+export function fractionArg(min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === "" || !Number.isFinite(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`expected a number in [${min}, ${max}], got "${value}"`);
+    }
+    return n;
+  };
+}

@@ -10,12 +10,23 @@ import { HisimError, InputError, formatIssue } from "../errors.js";
 import { toolVersions } from "../results/run-info.js";
 import { BACKENDS } from "../sim/estimator/kernel-model.js";
 import type { CliIo } from "./io.js";
-import { choiceArg, intArg, intListArg } from "./parse-args.js";
+import type { SearchStatus } from "../results/frontier-file.js";
+import { choiceArg, fractionArg, intArg, intListArg } from "./parse-args.js";
 
 // Flag choices come from the schemas (and the estimator's backend list), never from copies here.
 const TRACE_FORMATS = traceFormatSchema.enum;
 
-function buildProgram(io: CliIo): Command {
+/** Exit code of a search that finished with `status` (written results either way): 3 unless ok. */
+export function exitCodeForStatus(status: SearchStatus): number {
+  return status === "ok" ? 0 : 3;
+}
+
+/** Commands that finish with a verdict rather than an error report their exit code here. */
+interface ExitBox {
+  code: number;
+}
+
+function buildProgram(io: CliIo, exit: ExitBox): Command {
   const program = new Command("hisim-tune")
     .description("Find the cheapest LLM-serving deployment that meets latency SLOs, by simulation on a CPU.")
     .version(toolVersions().hisimTune, "--version", "print the hisim-tune version")
@@ -29,7 +40,9 @@ function buildProgram(io: CliIo): Command {
     .option("--out <dir>", "results folder (default: results/<run-id>)")
     .option("--workers <n>", "worker threads (default: available cores)", intArg(1, 256))
     .option("--seed <n>", "random seed", intArg(0, 2 ** 31 - 1), 1)
-    .option("--max-runs <n>", "cap on full simulations", intArg(1))
+    .option("--max-runs <n>", "cap on full simulations (a cut search exits 3 with a partial answer)", intArg(1))
+    .option("--headroom <fraction>", "plan for demand x (1 + fraction), e.g. 0.2", fractionArg(0, 10), 0)
+    .option("--confirm-seeds <n>", "seeds whose full workloads confirm every frontier point", intArg(1, 20), 3)
     .option("--exhaustive", "evaluate the full grid instead of the staged search")
     .option("--resume", "continue the run in --out, reusing its finished trials")
     .option("--prices <id|file>", 'price list: a bundled list (see "catalog prices") or a prices file (default: the bundled default list)')
@@ -41,7 +54,7 @@ function buildProgram(io: CliIo): Command {
         return;
       }
       const { searchCommand } = await import("./commands/search.js");
-      await searchCommand(opts, io);
+      exit.code = exitCodeForStatus(await searchCommand(opts, io));
     });
 
   program
@@ -142,10 +155,11 @@ function buildProgram(io: CliIo): Command {
 
 /** Runs the CLI on `argv` (without node and script) and returns the exit code. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  const program = buildProgram(io);
+  const exit: ExitBox = { code: 0 };
+  const program = buildProgram(io, exit);
   try {
     await program.parseAsync(argv, { from: "user" });
-    return 0;
+    return exit.code;
   } catch (e) {
     return exitCodeFor(e, io);
   }

@@ -3,7 +3,7 @@ import type { SloTargets } from "../results/point.js";
 
 /** Runs and wall time of one search stage. */
 export interface StageStat {
-  stage: 1 | 2 | 3;
+  stage: 1 | 2 | 3 | 4;
   /** e.g. "execution-layer screening". */
   name: string;
   /** Evaluations (stage 1) or simulations (stages 2, 3). */
@@ -43,6 +43,8 @@ export interface ReportContext {
   reusedTrials?: number;
   /** hisim-tune version, shown in the footer. */
   version?: string;
+  /** --exhaustive: grid points collapsed into an identical one. */
+  collapsed?: number;
   /** The deploy commands of the recommended deployment. */
   deploy?: DeployView;
 }

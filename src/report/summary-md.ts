@@ -9,16 +9,11 @@ import type { Point, SloTargets } from "../results/point.js";
 import type { DeployView, ReportContext } from "./context.js";
 import { describeDeployment, fmtDuration, fmtMs, fmtPct, fmtRps, fmtUsd, pLabel } from "./format.js";
 import { rankGpus } from "./gpu-ranking.js";
+import { mdTable, mdText } from "./markdown.js";
+import { confirmationSection, screenedSection, statusSection, verdictSection } from "./summary-trust.js";
 
-/** Escapes Markdown inline syntax that would break a line or a table cell. */
-export function mdText(s: string): string {
-  return s.replace(/[\\|*<>[\]`]/g, (c) => `\\${c}`).replace(/\r?\n/g, " ");
-}
-
-function table(head: string[], rows: string[][], align?: ("l" | "r")[]): string {
-  const sep = head.map((_, i) => (align?.[i] === "r" ? "---:" : "---"));
-  return [head, sep, ...rows].map((r) => `| ${r.join(" | ")} |`).join("\n");
-}
+export { mdText };
+const table = mdTable;
 
 const TARGET_NAMES = { ttftMs: "TTFT", tpotMs: "TPOT", e2eMs: "E2E" } as const;
 
@@ -125,13 +120,17 @@ export function renderSummaryMarkdown(file: FrontierFile, ctx: ReportContext): s
   const recId = file.recommended?.id;
   const out: string[] = [`# hisim-tune search${ctx.sloName ? `: ${mdText(ctx.sloName)}` : ""}`, ""];
   out.push(`Run \`${file.runId.replace(/`/g, "'")}\` · ${file.points.length} deployments evaluated · ${file.runs} simulations in ${fmtDuration(file.wallS)}`, "");
+  out.push(...statusSection(file));
   out.push(...askedSection(file, ctx));
 
   if (file.recommended) {
     out.push(...recommendationSection(file, ctx));
+  } else if (file.status === "partial") {
+    out.push("## No confirmed deployment yet", "");
+    out.push(`The search was cut before any of the ${file.points.length} deployments it evaluated was confirmed on other seeds; this does not mean none meets the SLO.`, "");
   } else {
     out.push("## No deployment meets the SLO", "");
-    out.push(`None of the ${file.points.length} evaluated deployments meets every target at ${fmtRps(file.demandRps)} req/s.`, "");
+    out.push(`None of the ${file.points.length} evaluated deployments meets every target at ${fmtRps(file.planRps)} req/s (confirmed on other seeds).`, "");
     const closest = file.closest ?? [];
     if (closest.length > 0) {
       out.push("The closest misses (SLO pressure = highest latency / target ratio; 100% = exactly at the target):", "");
@@ -154,8 +153,11 @@ export function renderSummaryMarkdown(file: FrontierFile, ctx: ReportContext): s
     );
   }
 
+  out.push(...confirmationSection(file, t));
+  out.push(...verdictSection(file));
+
   out.push("## GPU SKUs ranked by best USD per 1M tokens", "");
-  const ranks = rankGpus(file.points, ctx.spaceGpus);
+  const ranks = rankGpus(file.points, ctx.spaceGpus, file.screened);
   if (ranks.length === 0) {
     out.push("No points were evaluated.", "");
   } else {
@@ -165,17 +167,19 @@ export function renderSummaryMarkdown(file: FrontierFile, ctx: ReportContext): s
       mdText(r.gpu),
       r.best ? fmtUsd(r.best.usdPerMillionTokens) : "-",
       r.best ? fmtUsd(r.best.costUsdPerHour) : "-",
-      r.best ? mdText(describeDeployment(r.best.deployment)) : "no deployment meets the SLO",
+      r.best ? mdText(describeDeployment(r.best.deployment)) : `none meets the SLO: ${mdText(r.reason ?? "")}`,
+      r.best ? (r.best.confirmedSeeds.length > 0 ? "yes" : "no (off the frontier)") : "-",
       `${r.met} / ${r.evaluated}`,
     ]);
-    out.push(table(["Rank", "GPU", "Best $/1M tok", "$/h", "Deployment", "Meet SLO / evaluated"], rows, ["r", "l", "r", "r", "l", "r"]), "");
+    out.push(table(["Rank", "GPU", "Best $/1M tok", "$/h", "Deployment", "Confirmed", "Meet SLO / evaluated"], rows, ["r", "l", "r", "r", "l", "l", "r"]), "");
   }
+  out.push(...screenedSection(file.screened));
 
   out.push("## Run", "");
   out.push(`- Run id: \`${file.runId.replace(/`/g, "'")}\``);
   out.push(`- Simulations: ${file.runs}${ctx.reusedTrials ? ` (${ctx.reusedTrials} reused from an earlier attempt)` : ""}; wall time ${fmtDuration(file.wallS)}`);
   out.push(`- Deployments evaluated: ${file.points.length}, meeting the SLO: ${file.points.filter((p) => p.sloMet).length}, on the frontier: ${file.frontier.length}`);
-  if (ctx.exhaustive) out.push("- Mode: exhaustive grid (--exhaustive)");
+  if (ctx.exhaustive) out.push(`- Mode: exhaustive grid (--exhaustive)${ctx.collapsed ? `; ${ctx.collapsed} grid points simulated identically to another (a batch cap never reached) and were collapsed into it` : ""}`);
   if (ctx.seed !== undefined) out.push(`- Seed: ${ctx.seed}`);
   if (ctx.workers !== undefined) out.push(`- Worker threads: ${ctx.workers}`);
   if (ctx.version) out.push(`- hisim-tune ${mdText(ctx.version)}`);

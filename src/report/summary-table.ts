@@ -38,14 +38,17 @@ export function formatSummaryTable(file: FrontierFile, targets?: SloTargets): st
   if (rec) {
     out.push(`Recommended: ${describeDeployment(rec.deployment)}`);
     out.push(
-      `  ${fmtUsd(rec.costUsdPerHour)}/h, ${fmtUsd(rec.usdPerMillionTokens)} per 1M tokens, capacity ${fmtRps(rec.capacityRps)} req/s ` +
+      `  ${fmtUsd(rec.costUsdPerHour)}/h, ${fmtUsd(rec.usdPerMillionTokens)} per 1M tokens, capacity ${rec.capacityAtLeast ? ">= " : ""}${fmtRps(rec.capacityRps)} req/s ` +
         `(demand ${fmtRps(file.demandRps)}), TTFT ${fmtMs(rec.latency.ttftMs)} ms, TPOT ${fmtMs(rec.latency.tpotMs)} ms; prices: ${file.prices}`,
     );
+    out.push(`  confirmed on seeds ${rec.confirmedSeeds.join(", ")} (full workload at ${fmtRps(file.planRps)} req/s)`);
     out.push("");
-    out.push(`Frontier (${file.frontier.length} point${file.frontier.length === 1 ? "" : "s"}; * = recommended):`);
+    out.push(`Frontier (${file.frontier.length} point${file.frontier.length === 1 ? "" : "s"}; * = recommended; every one confirmed, capacities measured):`);
     out.push(pointsTable(file.frontier, rec.id, targets));
+  } else if (file.status === "partial") {
+    out.push("No confirmed deployment: the search was cut before one was confirmed (see below).");
   } else {
-    out.push(`No deployment meets the SLO at ${fmtRps(file.demandRps)} req/s.`);
+    out.push(`No deployment meets the SLO at ${fmtRps(file.planRps)} req/s.`);
     const closest = file.closest ?? [];
     if (closest.length > 0) {
       out.push("Closest misses:");

@@ -1,9 +1,13 @@
 /**
- * `frontier.json`: every evaluated point, the Pareto frontier among those that meet the SLO, the
- * recommended deployment and, when none meets it, the closest misses.
+ * `frontier.json`: the run's status, every evaluated point, the Pareto frontier among the points
+ * confirmed to meet the SLO, the recommended deployment, what stage 1 screened out and why, how many
+ * requests each verdict rested on and, when nothing meets the SLO, the closest misses.
  */
 import { closestMisses, paretoFrontier, recommend } from "./pareto.js";
 import type { Point, SloTargets } from "./point.js";
+
+/** Version of the `frontier.json` layout (`schemas/frontier.schema.json`); bumped on breaking changes. */
+export const FRONTIER_SCHEMA_VERSION = 2;
 
 /** One point of a workload's prefix hit-rate curve (stage 3 and the report). */
 export interface HitCurvePoint {
@@ -12,21 +16,69 @@ export interface HitCurvePoint {
   blockHitRate: number;
 }
 
-/** Version of the `frontier.json` layout (`schemas/frontier.schema.json`); bumped on breaking changes. */
-export const FRONTIER_SCHEMA_VERSION = 2;
+/**
+ * `ok`: a confirmed recommendation; `infeasible`: the search finished and nothing meets the SLO;
+ * `partial`: the search was cut (`--max-runs`) before it finished.
+ */
+export type SearchStatus = "ok" | "infeasible" | "partial";
+
+/** Why stage 1 dropped a configuration without simulating it. */
+export type ScreenReason = "memory" | "shape" | "constraints" | "decode-tpot" | "lone-prefill-ttft" | "dominated" | "ranked-out";
+
+/** A configuration stage 1 dropped, and why. */
+export interface ScreenedConfig {
+  gpu: string;
+  tp: number;
+  weights: string;
+  kvDtype: string;
+  engine: string;
+  reason: ScreenReason;
+  /** The figures behind the reason, in words. */
+  detail: string;
+}
+
+/** How many requests one target's verdicts rested on. */
+export interface VerdictBasis {
+  metric: "ttftMs" | "tpotMs" | "e2eMs";
+  percentile: number;
+  /** Requests the percentile needs for a tail of `tailTarget` requests. */
+  requestsNeeded: number;
+  /** Requests of the search seed's whole workload that count for this metric. */
+  workloadRequests: number;
+  /** Fewest requests a search trial's percentile was taken over. */
+  trialRequests: number;
+  /** Requests above the percentile in that trial. */
+  trialTailRequests: number;
+  /** Requests each confirmation run's percentile was taken over (the fewest over the seeds). */
+  confirmRequests: number;
+  /** Whether every search trial had `requestsNeeded` (false: the workload is smaller; all of it was used). */
+  enough: boolean;
+  tailTarget: number;
+}
 
 /** `frontier.json` and the main command's `--json` output. */
 export interface FrontierFile {
   schemaVersion: number;
   runId: string;
+  status: SearchStatus;
+  /** Why the status is not ok, in words. */
+  statusReason?: string;
   runs: number;
   wallS: number;
   demandRps: number;
   /** Name of the price list every cost in the file uses. */
   prices: string;
+  /** `--headroom`: the search planned for demand x (1 + headroom). */
+  headroom: number;
+  planRps: number;
+  seed: number;
+  confirmSeeds: number[];
   recommended: Point | null;
   frontier: Point[];
   points: Point[];
+  /** Configurations stage 1 dropped, with reasons. */
+  screened: ScreenedConfig[];
+  verdicts: VerdictBasis[];
   /** When no point meets the SLO: the closest misses, best first. */
   closest?: Point[];
   hitCurve?: HitCurvePoint[];
@@ -34,38 +86,60 @@ export interface FrontierFile {
 
 export interface FrontierInputs {
   runId: string;
+  status: SearchStatus;
+  statusReason?: string;
   /** Simulations run (stage 1 screening is not counted). */
   runs: number;
   wallS: number;
   demandRps: number;
   prices: string;
+  headroom: number;
+  planRps: number;
+  seed: number;
+  confirmSeeds: readonly number[];
   points: readonly Point[];
   targets: SloTargets;
+  screened?: readonly ScreenedConfig[];
+  verdicts?: readonly VerdictBasis[];
   hitCurve?: readonly HitCurvePoint[];
   /** How many closest misses to list when nothing meets the SLO. @default 5 */
   closestCount?: number;
 }
 
+/** A point confirmed to meet the SLO: the only kind the frontier and the recommendation hold. */
+export function isConfirmed(p: Point): boolean {
+  return p.sloMet && p.confirmedSeeds.length > 0;
+}
+
 /**
- * Points sorted by (stage, id), a repeated id kept once (its earliest stage), the frontier, the
- * recommendation and, when there is none, the closest misses. Key order is fixed, so the JSON is
- * byte-identical for identical inputs.
+ * Points sorted by (stage, id), a repeated id kept once (its earliest stage), the frontier and the
+ * recommendation among confirmed points and, when there is none, the closest misses. Key order is
+ * fixed, so the JSON is byte-identical for identical inputs.
  */
 export function buildFrontierFile(x: FrontierInputs): FrontierFile {
   const sorted = [...x.points].sort((a, b) => a.stage - b.stage || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const seen = new Set<string>();
   const points = sorted.filter((p) => (seen.has(p.id) ? false : (seen.add(p.id), true)));
-  const recommended = recommend(points, x.targets);
+  const confirmed = points.filter(isConfirmed);
+  const recommended = recommend(confirmed, x.targets);
   const file: FrontierFile = {
     schemaVersion: FRONTIER_SCHEMA_VERSION,
     runId: x.runId,
+    status: x.status,
+    ...(x.statusReason ? { statusReason: x.statusReason } : {}),
     runs: x.runs,
     wallS: x.wallS,
     demandRps: x.demandRps,
     prices: x.prices,
+    headroom: x.headroom,
+    planRps: x.planRps,
+    seed: x.seed,
+    confirmSeeds: [...x.confirmSeeds],
     recommended,
-    frontier: paretoFrontier(points, x.targets),
+    frontier: paretoFrontier(confirmed, x.targets),
     points,
+    screened: [...(x.screened ?? [])],
+    verdicts: [...(x.verdicts ?? [])],
   };
   if (recommended === null) file.closest = closestMisses(points, x.targets, x.closestCount ?? 5);
   if (x.hitCurve) file.hitCurve = [...x.hitCurve];

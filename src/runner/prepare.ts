@@ -7,7 +7,7 @@ import { resolveGpu, resolveKvMedia, resolveModel } from "../catalog/index.js";
 import { kernelTablesFor, loadRooflineFits } from "../catalog/profiles.js";
 import type { Deployment } from "../config/types.js";
 import { InputError } from "../errors.js";
-import { simulate } from "../sim/cluster/simulate.js";
+import { simulate, type SimulationWatch } from "../sim/cluster/simulate.js";
 import type { SimulationResult } from "../sim/cluster/summary.js";
 import type { PriceTable } from "../sim/deployment/cost.js";
 import { resolveDeployment, type ResolvedDeployment } from "../sim/deployment/resolve.js";
@@ -54,7 +54,7 @@ export function runSimulation(
   dep: ResolvedDeployment,
   table: RequestTable,
   seed: number,
-  opts: { estimator?: StepEstimator; checkInvariantsEvery?: number } = {},
+  opts: { estimator?: StepEstimator; checkInvariantsEvery?: number; watch?: SimulationWatch } = {},
 ): SimulationResult {
   const routerCfg = resolveRouterConfig(dep.deployment.router);
   const router = dep.replicas > 1 ? createRouter(routerCfg, dep.replicas, rngStream(seed, "router")) : undefined;
@@ -65,5 +65,6 @@ export function runSimulation(
     router,
     loadPollIntervalS: routerCfg.loadPollIntervalS,
     checkInvariantsEvery: opts.checkInvariantsEvery,
+    watch: opts.watch,
   });
 }

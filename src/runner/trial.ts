@@ -12,18 +12,26 @@ import type { StepEstimator } from "../sim/estimator/types.js";
 import { quantileSorted } from "../sim/metrics/quantile.js";
 import type { RequestTable } from "../sim/workload/request-table.js";
 import { scaleArrivals } from "../sim/workload/scale-arrivals.js";
+import { InvariantError } from "../errors.js";
 import { estimatorFor, prepareDeployment, runSimulation } from "./prepare.js";
+import { samplesIn, targetMetrics, VerdictWatch, type TargetMetric } from "./verdict.js";
 
 export interface TrialTask {
   /** Stable id: a hash of everything below. */
   id: string;
   deployment: Deployment;
-  /** Arrival-rate multiplier applied to the workload window (1 = as specified). */
-  rateFactor: number;
+  /**
+   * Offered request rate of the simulated window, req/s: the window's own arrivals are rescaled so
+   * that its offered rate (`offeredRate`) is exactly this.
+   */
+  rateRps: number;
   /** First N requests of the workload (0 = all). */
   requestLimit: number;
+  /** Seed of the workload table (synthetic workloads are generated per seed) and of the run's own streams. */
   seed: number;
   targets: SloTargets;
+  /** Stop as soon as a target is certainly missed (the result then says `earlyStopped`). */
+  earlyStop?: boolean;
   /** The run's price list (costs in the result use it). */
   prices: PriceTable;
 }
@@ -40,11 +48,23 @@ export interface TrialResult {
   throughputRps: number;
   outputTokensPerS: number;
   simulatedS: number;
+  /** Mean fraction of the run the replicas were busy (0 when nothing ran). */
+  busyFraction?: number;
+  /**
+   * The SLO percentiles. After an early stop they are lower bounds (the full run's percentiles are
+   * at least these), and the throughput figures cover only the part that ran.
+   */
   latency: PointLatency;
   prefixHitRate: number;
   costUsdPerHour: number;
   usdPerMillionTokens: number;
   sloMet: boolean;
+  /** Requests each target's percentile is taken over (the window's, whether or not it stopped early). */
+  samples?: Partial<Record<TargetMetric, number>>;
+  /** The run stopped once a target was certainly missed (latency = lower bounds). */
+  earlyStopped?: boolean;
+  /** Not simulated: the run's `--max-runs` cap was reached. */
+  capped?: boolean;
   note?: string;
   cdf?: LatencyCdf;
 }
@@ -79,14 +99,22 @@ export function offeredRate(t: RequestTable): number {
   return spanS > 0 ? t.count / spanS : Infinity;
 }
 
-/** Worker state: the workload and the estimators built so far (one per deployment shape). */
+/** Workload tables by seed: a synthetic workload has one per seed, a trace one for every seed. */
+export interface SeedTables {
+  /** Each table with the seeds it serves. */
+  tables: { seeds: number[]; table: RequestTable }[];
+}
+
+/** Worker state: the workload tables and the estimators built so far (one per deployment shape). */
 export interface TrialState {
-  table: RequestTable;
+  tables: Map<number, RequestTable>;
   estimators: Map<string, StepEstimator>;
 }
 
-export function initTrialState(shared: { table: RequestTable }): TrialState {
-  return { table: shared.table, estimators: new Map() };
+export function initTrialState(shared: SeedTables): TrialState {
+  const tables = new Map<number, RequestTable>();
+  for (const t of shared.tables) for (const s of t.seeds) tables.set(s, t.table);
+  return { tables, estimators: new Map() };
 }
 
 function shapeKey(dep: ResolvedDeployment): string {
@@ -96,15 +124,34 @@ function shapeKey(dep: ResolvedDeployment): string {
 
 const r4 = (x: number): number => (Number.isFinite(x) ? Math.round(x * 1e4) / 1e4 : x);
 
-/** Judges latencies against the targets; returns why it misses, or undefined when it meets them. */
-export function missReason(lat: PointLatency, t: SloTargets, rejected: number, completed: number, requests: number): string | undefined {
+const METRIC_LABEL: Record<TargetMetric, string> = { ttftMs: "TTFT", tpotMs: "TPOT", e2eMs: "E2E" };
+
+/**
+ * Judges latencies against the targets; returns why it misses, or undefined when it meets them.
+ * `atLeast` marks the latencies as lower bounds (an early-stopped run).
+ */
+export function missReason(lat: PointLatency, t: SloTargets, rejected: number, completed: number, requests: number, atLeast = false): string | undefined {
   if (rejected > 0) return `${rejected} requests longer than the KV pool were rejected`;
-  if (completed < requests) return `${requests - completed} requests did not complete`;
+  if (!atLeast && completed < requests) return `${requests - completed} requests did not complete`;
   const parts: string[] = [];
-  if (lat.ttftMs > t.ttftMs.max) parts.push(`p${t.ttftMs.percentile} TTFT ${lat.ttftMs.toFixed(0)} ms > ${t.ttftMs.max} ms`);
-  if (lat.tpotMs > t.tpotMs.max) parts.push(`p${t.tpotMs.percentile} TPOT ${lat.tpotMs.toFixed(1)} ms > ${t.tpotMs.max} ms`);
-  if (t.e2eMs && lat.e2eMs !== undefined && lat.e2eMs > t.e2eMs.max) parts.push(`p${t.e2eMs.percentile} E2E ${lat.e2eMs.toFixed(0)} ms > ${t.e2eMs.max} ms`);
+  const rel = atLeast ? ">=" : "";
+  for (const m of targetMetrics(t)) {
+    const v = lat[m];
+    const target = t[m]!;
+    if (v !== undefined && v > target.max) {
+      parts.push(`p${target.percentile} ${METRIC_LABEL[m]} ${rel}${v.toFixed(m === "tpotMs" ? 1 : 0)} ms > ${target.max} ms`);
+    }
+  }
   return parts.length > 0 ? parts.join("; ") : undefined;
+}
+
+/** The table a trial runs on: the seed's workload, its first `requestLimit` requests, at `rateRps`. */
+export function trialTable(task: Pick<TrialTask, "seed" | "requestLimit" | "rateRps">, tables: Map<number, RequestTable>): RequestTable {
+  const full = tables.get(task.seed);
+  if (!full) throw new InvariantError(`no workload table for seed ${task.seed}`);
+  const window = windowOf(full, task.requestLimit);
+  const natural = offeredRate(window);
+  return Number.isFinite(natural) && natural !== task.rateRps ? scaleArrivals(window, task.rateRps / natural) : window;
 }
 
 /** Runs one trial. Deterministic: the result depends only on the task and the workload. */
@@ -115,25 +162,19 @@ export function runTrial(task: TrialTask, state: TrialState): TrialResult {
     latency: { ttftMs: Infinity, tpotMs: Infinity }, prefixHitRate: 0, costUsdPerHour: r4(dep.costUsdPerHour), usdPerMillionTokens: Infinity,
   };
   if (!dep.memory.fits) return { ...base, fits: false, sloMet: false, note: dep.memory.reason };
-  let table = windowOf(state.table, task.requestLimit);
-  if (task.rateFactor !== 1) table = scaleArrivals(table, task.rateFactor);
+  const table = trialTable(task, state.tables);
   const key = shapeKey(dep);
   let est = state.estimators.get(key);
   if (!est) state.estimators.set(key, (est = estimatorFor(dep)));
-  const res = runSimulation(dep, table, task.seed, { estimator: est });
-  const s = res.summary;
   const t = task.targets;
-  const latency: PointLatency = {
-    ttftMs: r4(latencyAt(res.samples.ttftMs, t.ttftMs.percentile)),
-    tpotMs: r4(res.samples.tpotMs.length > 0 ? latencyAt(res.samples.tpotMs, t.tpotMs.percentile) : 0),
-  };
-  if (t.e2eMs) latency.e2eMs = r4(latencyAt(res.samples.e2eMs, t.e2eMs.percentile));
-  const note = missReason(latency, t, s.rejected, s.completed, s.requests);
-  const cdf: LatencyCdf = {
-    ttftMs: LATENCY_CDF_PROBS.map((p) => r4(quantileSorted(res.samples.ttftMs, p))),
-    tpotMs: LATENCY_CDF_PROBS.map((p) => r4(res.samples.tpotMs.length > 0 ? quantileSorted(res.samples.tpotMs, p) : 0)),
-  };
-  return {
+  const watch = task.earlyStop ? new VerdictWatch(table, t) : undefined;
+  const res = runSimulation(dep, table, task.seed, { estimator: est, watch });
+  const s = res.summary;
+  const metrics = targetMetrics(t);
+  const samples = samplesIn(table, table.count, metrics);
+  const counts: Partial<Record<TargetMetric, number>> = {};
+  for (const m of metrics) counts[m] = samples[m];
+  const common = {
     ...base,
     fits: true,
     requests: s.requests,
@@ -143,13 +184,32 @@ export function runTrial(task: TrialTask, state: TrialState): TrialResult {
     throughputRps: s.throughputRps,
     outputTokensPerS: s.outputTokensPerS,
     simulatedS: s.simulatedS,
-    latency,
+    busyFraction: r4(s.perReplica.reduce((a, x) => a + x.busyFraction, 0) / Math.max(1, s.perReplica.length)),
     prefixHitRate: s.prefixHitRate.total,
     usdPerMillionTokens: s.usdPerMillionTokens,
-    sloMet: note === undefined,
-    ...(note ? { note } : {}),
-    cdf,
+    samples: counts,
   };
+  if (res.stoppedEarly && watch) {
+    const lb = watch.lowerBounds();
+    const latency: PointLatency = { ttftMs: r4(lb.ttftMs), tpotMs: r4(lb.tpotMs) };
+    if (t.e2eMs) latency.e2eMs = r4(lb.e2eMs);
+    const why = missReason(latency, t, s.rejected, s.completed, s.requests, true) ?? `p${t[watch.stoppedBy as TargetMetric]?.percentile} ${watch.stoppedBy} over its target`;
+    return { ...common, latency, sloMet: false, earlyStopped: true, note: `${why} (stopped early: the miss was certain)` };
+  }
+  // The verdict uses the exact percentiles (the early-stop watch reasons on them); reports round.
+  const exact: PointLatency = {
+    ttftMs: latencyAt(res.samples.ttftMs, t.ttftMs.percentile),
+    tpotMs: res.samples.tpotMs.length > 0 ? latencyAt(res.samples.tpotMs, t.tpotMs.percentile) : 0,
+  };
+  if (t.e2eMs) exact.e2eMs = latencyAt(res.samples.e2eMs, t.e2eMs.percentile);
+  const note = missReason(exact, t, s.rejected, s.completed, s.requests);
+  const latency: PointLatency = { ttftMs: r4(exact.ttftMs), tpotMs: r4(exact.tpotMs) };
+  if (exact.e2eMs !== undefined) latency.e2eMs = r4(exact.e2eMs);
+  const cdf: LatencyCdf = {
+    ttftMs: LATENCY_CDF_PROBS.map((p) => r4(quantileSorted(res.samples.ttftMs, p))),
+    tpotMs: LATENCY_CDF_PROBS.map((p) => r4(res.samples.tpotMs.length > 0 ? quantileSorted(res.samples.tpotMs, p) : 0)),
+  };
+  return { ...common, latency, sloMet: note === undefined, ...(note ? { note } : {}), cdf };
 }
 
 /** JSON turns Infinity into null; trial results read back from trials.jsonl get it back. */

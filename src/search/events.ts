@@ -7,7 +7,8 @@ import type { TrialResult, TrialTask } from "../runner/trial.js";
 
 /** A stage of simulations, as announced by `onStageStart` and `onStageEnd`. */
 export interface StageInfo {
-  stage: 1 | 2 | 3;
+  /** 1-3: the three search stages; 4: confirmation of the frontier and its measured capacities. */
+  stage: 1 | 2 | 3 | 4;
   /** e.g. "routing co-evaluation". */
   name: string;
 }

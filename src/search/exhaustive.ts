@@ -10,8 +10,9 @@ import type { Point } from "../results/point.js";
 import { prepareDeployment } from "../runner/prepare.js";
 import type { TrialResult } from "../runner/trial.js";
 import { constraintScope, lookupGpu } from "./constraints/scope.js";
-import { pointOf, replicaLimit, trialAt, type SearchContext } from "./context.js";
-import type { TrialDriver, TrialGen } from "./driver.js";
+import { pointId, replicaLimit, trialAt, type SearchContext } from "./context.js";
+import { one, type TrialDriver } from "./driver.js";
+import type { PointBook } from "./point-book.js";
 import { execGrid } from "./space.js";
 import type { StageTracker } from "./stage-tracker.js";
 
@@ -64,18 +65,46 @@ export function exhaustiveGrid(ctx: SearchContext): Deployment[] {
   return out;
 }
 
-/** One grid point simulated at the demanded load. */
-export function* gridTrial(ctx: SearchContext, d: Deployment): TrialGen<Point> {
-  const r: TrialResult = yield trialAt(ctx, d, ctx.demandRps);
-  return pointOf(2, d, r, r.sloMet ? r.throughputRps : 0);
+/** The result of a trial without its id: two equal fingerprints are the same simulation. */
+function fingerprint(r: TrialResult): string {
+  const { id: _id, ...rest } = r;
+  return JSON.stringify(rest);
 }
 
-/** Simulates the whole grid as one stage; an empty grid is an input error naming the space file. */
-export async function runExhaustive(ctx: SearchContext, driver: TrialDriver, stages: StageTracker, where: { spaceFile: string; modelId: string }): Promise<Point[]> {
+/** The deployment without the engine's batch knobs: where grid points can coincide. */
+function withoutBatchKnobs(d: Deployment): string {
+  const { maxRunningRequests: _m, ...engine } = d.engine;
+  return JSON.stringify({ ...d, engine });
+}
+
+/**
+ * Simulates the whole grid as one stage; an empty grid is an input error naming the space file.
+ * Grid points that differ only in maxRunningRequests and simulate identically (the cap was never
+ * reached, so it changed nothing) collapse into the first of them, which lists the others in
+ * `equivalentIds`.
+ */
+export async function runExhaustive(
+  ctx: SearchContext, driver: TrialDriver, book: PointBook, stages: StageTracker, where: { spaceFile: string; modelId: string },
+): Promise<{ collapsed: number }> {
   const grid = exhaustiveGrid(ctx);
   if (grid.length === 0) throw new InputError({ file: where.spaceFile, message: `no configuration of the space can hold ${where.modelId} (or the constraints exclude them all)` });
   stages.begin(2, "exhaustive grid", grid.length);
-  const points = await driver.runAll(grid.map((d) => gridTrial(ctx, d)));
+  const results = await driver.runAll(grid.map((d) => one(trialAt(ctx, d, ctx.planRps))));
   stages.end(2, "exhaustive grid");
-  return points;
+  const firstOf = new Map<string, Point>();
+  let collapsed = 0;
+  grid.forEach((d, i) => {
+    const r = results[i];
+    if (r.capped) return;
+    const key = `${withoutBatchKnobs(d)}|${fingerprint(r)}`;
+    const same = firstOf.get(key);
+    if (same) {
+      (same.equivalentIds ??= []).push(pointId(d));
+      collapsed++;
+      return;
+    }
+    const p = book.add(2, d, r);
+    if (p) firstOf.set(key, p);
+  });
+  return { collapsed };
 }

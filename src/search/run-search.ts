@@ -7,28 +7,35 @@
 import { performance } from "node:perf_hooks";
 import { resolvePrices, type ResolvedPrices } from "../catalog/prices.js";
 import { writeDeployFolder } from "../deploy/write-deploy.js";
+import type { Deployment } from "../config/types.js";
 import { InputError } from "../errors.js";
-import { buildRequestTable, checkArrivalSpan } from "../io/load-workload.js";
 import { writeRunOutputs } from "../report/write-outputs.js";
-import { buildFrontierFile, type FrontierFile } from "../results/frontier-file.js";
-import type { Point } from "../results/point.js";
+import { buildFrontierFile, type FrontierFile, type ScreenedConfig, type SearchStatus } from "../results/frontier-file.js";
 import { openResultsDir } from "../results/results-dir.js";
 import { toolVersions, writeRunInfo, type RunInfo } from "../results/run-info.js";
 import { readTrials, TrialLog } from "../results/trial-log.js";
 import { reviveInfinity, type TrialResult } from "../runner/trial.js";
 import { defaultWorkerCount } from "../worker/executor.js";
 import { createTrialExecutor } from "../worker/sim-pool.js";
-import type { SearchContext } from "./context.js";
+import { runConfirmation } from "./confirm.js";
+import { MAX_PROBE_MULTIPLE, trialWindowS, type SearchContext } from "./context.js";
 import { TrialDriver } from "./driver.js";
 import type { SearchEvents } from "./events.js";
 import { runExhaustive } from "./exhaustive.js";
+import { PointBook } from "./point-book.js";
 import { describeWorkload, loadSearchInputs, type SearchInputs } from "./search-inputs.js";
+import { confirmSeeds } from "./seeds.js";
 import { execGrid } from "./space.js";
 import { StageTracker } from "./stage-tracker.js";
-import { runStage1, type Stage1Candidate } from "./stage1.js";
+import { runStage1, type Stage1Candidate, type Stage1Result } from "./stage1.js";
 import { runStage2 } from "./stage2.js";
 import { runStage3 } from "./stage3.js";
-import { hitCurveOf, profileWorkload } from "./workload-profile.js";
+import { verdictBasis } from "./verdict-basis.js";
+import { loadSeedWorkloads } from "./seed-workloads.js";
+import { hitCurveOf } from "./workload-profile.js";
+
+/** Confirmation seeds when `--confirm-seeds` is not given. */
+export const DEFAULT_CONFIRM_SEEDS = 3;
 
 export interface SearchOptions {
   slo: string;
@@ -39,6 +46,10 @@ export interface SearchOptions {
   maxRuns?: number;
   exhaustive?: boolean;
   resume?: boolean;
+  /** Plan for demand x (1 + headroom). @default 0 */
+  headroom?: number;
+  /** Seeds whose full workloads confirm frontier points. @default 3 */
+  confirmSeeds?: number;
   /** Run trials in this thread (tests; also used for --workers 1). */
   inline?: boolean;
   /** Parent folder of results/<run-id>. @default "results" */
@@ -55,38 +66,54 @@ export interface SearchOutcome {
   /** New simulations in this invocation, and trials reused from trials.jsonl. */
   newRuns: number;
   reusedTrials: number;
-  /** Human-readable reason when no configuration meets the SLO. */
+}
+
+/** What a search found: its points, what stage 1 screened out, and why nothing met the SLO when stage 1 knows. */
+interface Found {
   infeasible?: string;
+  screened: ScreenedConfig[];
+  collapsed?: number;
+  perReplicaHint?: (d: Deployment) => number | undefined;
+}
+
+/** Stage 1's screened-out configurations in the report's form. */
+function screenedList(s1: Stage1Result): ScreenedConfig[] {
+  return s1.screened.map((x) => ({ gpu: x.exec.gpu, tp: x.exec.tp, weights: x.exec.weights, kvDtype: x.exec.kvDtype, engine: x.exec.engine, reason: x.reason, detail: x.detail }));
 }
 
 /**
- * Stages 1 to 3: the analytic screen, routing co-evaluation, KV tier sizing. Returns every
- * simulated point, and why nothing can meet the SLO when stage 1 already knows.
+ * Stages 1 to 3: the analytic screen, routing co-evaluation, KV tier sizing. Points go into the
+ * book; returns what stage 1 screened out, and why nothing can meet the SLO when stage 1 already knows.
  */
 async function stagedSearch(
-  ctx: SearchContext, inp: SearchInputs, driver: TrialDriver, stages: StageTracker, events: SearchEvents,
-): Promise<{ points: Point[]; infeasible?: string }> {
+  ctx: SearchContext, inp: SearchInputs, driver: TrialDriver, book: PointBook, stages: StageTracker, events: SearchEvents,
+): Promise<Found> {
   const { space, targets, constraints } = ctx;
   const s0 = performance.now();
-  const s1 = runStage1({ model: ctx.model, space, grid: execGrid(space), profile: ctx.profile, targets, constraints, demandRps: ctx.demandRps, prices: ctx.prices });
-  stages.record({ stage: 1, name: "execution-layer screening", runs: s1.screened, wallS: Math.round(performance.now() - s0) / 1000 });
-  events.onLog?.(`stage 1/3 execution-layer screening: ${s1.screened} configurations, ${s1.candidates.length} go on` +
-    (s1.screenedOut.length ? `, ${s1.screenedOut.length} screened out by latency` : "") + (s1.dropped.length ? `, ${s1.dropped.length} cannot run` : ""));
+  const s1 = runStage1({ model: ctx.model, space, grid: execGrid(space), profile: ctx.profile, targets, constraints, demandRps: ctx.planRps, prices: ctx.prices });
+  stages.record({ stage: 1, name: "execution-layer screening", runs: s1.evaluated, wallS: Math.round(performance.now() - s0) / 1000 });
+  events.onLog?.(`stage 1/3 execution-layer screening: ${s1.evaluated} configurations, ${s1.candidates.length} go on, ${s1.screened.length} screened out`);
   let candidates: Stage1Candidate[] = s1.candidates;
   let infeasible: string | undefined;
   if (candidates.length === 0) {
     if (s1.screenedOut.length === 0) {
-      const reasons = [...new Set(s1.dropped.map((d) => `${d.exec.gpu} tp${d.exec.tp} ${d.exec.weights}: ${d.reason}`))].slice(0, 8);
+      const reasons = [...new Set(s1.screened.map((d) => `${d.exec.gpu} tp${d.exec.tp} ${d.exec.weights}: ${d.detail}`))].slice(0, 8);
       throw new InputError({ file: inp.spaceFile, message: `no configuration of the search space can run ${inp.model.id}:\n    ${reasons.join("\n    ")}` });
     }
     // Nothing passes the screen: simulate the closest configurations so the report shows how far off they are.
     candidates = [...s1.screenedOut].sort((a, b) => a.latencyBound - b.latencyBound || a.demandCostUsdPerHour - b.demandCostUsdPerHour).slice(0, 3);
     infeasible = `no configuration passes the stage-1 latency screen (closest: ${candidates[0].dropReason})`;
   }
-  const s2 = await runStage2(ctx, driver, candidates, stages);
-  const points = s2.walks.flatMap((w) => w.walk.points);
-  points.push(...(await runStage3(ctx, driver, s2, stages)));
-  return { points, ...(infeasible ? { infeasible } : {}) };
+  const s2 = await runStage2(ctx, driver, book, candidates, stages);
+  await runStage3(ctx, driver, book, s2, stages);
+  const hints = new Map<string, number>();
+  for (const c of [...s1.candidates, ...s1.screenedOut]) hints.set(execKey(c.deployment), c.capacityRps);
+  return { screened: screenedList(s1), perReplicaHint: (d) => hints.get(execKey(d)), ...(infeasible ? { infeasible } : {}) };
+}
+
+/** GPU, TP, dtypes and engine of a deployment: what stage 1 estimated a per-replica rate for. */
+function execKey(d: Deployment): string {
+  return `${d.gpu}|${d.tp}|${d.weights}|${d.kvDtype}|${d.engine.kind}`;
 }
 
 /** The price table as hashed into the run id and recorded in run.json (where it came from, and every figure). */
@@ -103,17 +130,24 @@ export async function runSearch(opts: SearchOptions, events: SearchEvents = {}):
   const prices = typeof opts.prices === "object" ? opts.prices : resolvePrices(opts.prices);
   const inp = loadSearchInputs(opts.slo, opts.space, prices);
   const { spec, space, targets } = inp;
+  const headroom = opts.headroom ?? 0;
+  const seeds = confirmSeeds(opts.seed, opts.confirmSeeds ?? DEFAULT_CONFIRM_SEEDS);
   events.onLog?.(`hisim-tune: ${spec.name}: loading the workload`);
-  const table = await buildRequestTable(inp.workload, inp.specDir, opts.seed, {
+  const wl = await loadSeedWorkloads(inp, targets, [opts.seed, ...seeds], (demand) => MAX_PROBE_MULTIPLE * demand * (1 + headroom), {
     contextLengthTokens: inp.model.contextLengthTokens, modelId: inp.model.id, file: opts.slo, path: "/workload",
   });
-  checkArrivalSpan(table, inp.workload, opts.slo, "/workload");
-  const profile = profileWorkload(table);
-  const demandRps = targets.minThroughputRps ?? profile.naturalRps;
-  const ctx: SearchContext = { model: spec.model, targets, demandRps, profile, space, constraints: inp.constraints, seed: opts.seed, prices };
+  const { tables, profile, demandRps } = wl;
+  const planRps = demandRps * (1 + headroom);
+  // A trace with sessions cannot be replayed faster than its rows allow while keeping steady state.
+  const maxProbeRps = !wl.extendable && profile.meanSessionSpanS > 0
+    ? Math.max(planRps, wl.rows.tableRequests / trialWindowS(profile)) : MAX_PROBE_MULTIPLE * planRps;
+  const ctx: SearchContext = {
+    model: spec.model, targets, demandRps, planRps, profile, space, constraints: inp.constraints, seed: opts.seed, confirmSeeds: seeds,
+    rows: wl.rows, maxProbeRps, prices,
+  };
 
   // What determines the results (--max-runs only decides how far a run gets, so it is not hashed).
-  const inputs = { spec, space: inp.rawSpace, seed: opts.seed, exhaustive: Boolean(opts.exhaustive), prices: priceInputs(prices) };
+  const inputs = { spec, space: inp.rawSpace, seed: opts.seed, exhaustive: Boolean(opts.exhaustive), prices: priceInputs(prices), headroom, confirmSeeds: seeds };
   const dir = openResultsDir({ name: spec.name, inputs, out: opts.out, resume: opts.resume, root: opts.resultsRoot });
   const lock = dir.lock;
   try {
@@ -129,33 +163,48 @@ export async function runSearch(opts: SearchOptions, events: SearchEvents = {}):
     };
     writeRunInfo(dir.path, runInfo);
 
-    const executor = createTrialExecutor({ workers, table, inline: opts.inline || workers === 1, workerFile: opts.workerFile });
+    const executor = createTrialExecutor({ workers, tables, inline: opts.inline || workers === 1, workerFile: opts.workerFile });
     const driver = new TrialDriver({
       executor, cache, log, maxRuns: opts.maxRuns,
       onRun: (task, result) => events.onTrialDone?.(task, result),
     });
     const stages = new StageTracker(driver, events);
-    let found: { points: Point[]; infeasible?: string };
+    const book = new PointBook(ctx);
+    let found: Found;
     try {
-      found = opts.exhaustive
-        ? { points: await runExhaustive(ctx, driver, stages, { spaceFile: inp.spaceFile, modelId: inp.model.id }) }
-        : await stagedSearch(ctx, inp, driver, stages, events);
+      if (opts.exhaustive) {
+        const ex = await runExhaustive(ctx, driver, book, stages, { spaceFile: inp.spaceFile, modelId: inp.model.id });
+        found = { screened: [], collapsed: ex.collapsed };
+      } else {
+        found = await stagedSearch(ctx, inp, driver, book, stages, events);
+      }
+      await runConfirmation(ctx, driver, book, stages);
     } finally {
       log.close();
       await executor.close();
     }
+    book.finishEstimates(found.perReplicaHint);
     const wallS = Math.round(performance.now() - t0) / 100 / 10;
+    const points = book.all();
+    const hasMet = points.some((p) => p.sloMet && p.confirmedSeeds.length > 0);
+    const status: SearchStatus = driver.cut ? "partial" : hasMet ? "ok" : "infeasible";
+    const statusReason = driver.cut
+      ? `the search was cut by --max-runs ${opts.maxRuns}: ${driver.runs} simulations ran and ${driver.capped} were not run, so this answer is partial` +
+        (hasMet ? " (the recommendation is the best confirmed deployment found so far)" : " (no deployment was confirmed before the cut)") +
+        "; run again with a higher --max-runs, or continue with --resume --out <this folder>"
+      : hasMet ? undefined : (found.infeasible ?? "no evaluated deployment meets every target on the search seed and every confirmation seed");
     const file = buildFrontierFile({
-      runId: dir.runId, runs: driver.used.size, wallS, demandRps: Math.round(demandRps * 1000) / 1000, prices: prices.name, points: found.points, targets,
-      hitCurve: hitCurveOf(profile),
+      runId: dir.runId, status, ...(statusReason ? { statusReason } : {}), runs: driver.used.size, wallS,
+      demandRps: Math.round(demandRps * 1000) / 1000, prices: prices.name, headroom, planRps: Math.round(ctx.planRps * 1000) / 1000,
+      seed: opts.seed, confirmSeeds: seeds, points, targets, screened: found.screened,
+      verdicts: verdictBasis(ctx, tables, cache, driver.used), hitCurve: hitCurveOf(profile),
     });
     const deploy = writeDeployFolder(dir.path, file, prices);
-    const infeasible = file.recommended ? undefined : (found.infeasible ?? "no evaluated configuration meets every target");
     const reusedTrials = resumedCount > 0 ? driver.used.size - driver.runs : 0;
     writeRunOutputs(dir.path, file, {
       targets, sloName: spec.name, model: inp.model.id, workload: describeWorkload(inp.workload, profile.requests, profile.naturalRps),
       searchSpace: inp.spaceFile, spaceGpus: space.gpus, seed: opts.seed, workers, exhaustive: Boolean(opts.exhaustive), stages: stages.stats,
-      reusedTrials, version: runInfo.versions.hisimTune, ...(deploy ? { deploy } : {}),
+      reusedTrials, version: runInfo.versions.hisimTune, ...(found.collapsed ? { collapsed: found.collapsed } : {}), ...(deploy ? { deploy } : {}),
     });
     writeRunInfo(dir.path, {
       ...runInfo, status: "complete", finishedAt: new Date().toISOString(),
@@ -163,7 +212,7 @@ export async function runSearch(opts: SearchOptions, events: SearchEvents = {}):
       timings: Object.fromEntries([...stages.stats.map((s) => [`stage${s.stage}${s.name.startsWith("exhaustive") ? "Exhaustive" : ""}S`, s.wallS ?? 0]), ["totalS", wallS]]),
       runs: driver.used.size, reusedTrials,
     });
-    return { file, dir: dir.path, newRuns: driver.runs, reusedTrials: driver.used.size - driver.runs, ...(infeasible ? { infeasible } : {}) };
+    return { file, dir: dir.path, newRuns: driver.runs, reusedTrials: driver.used.size - driver.runs };
   } finally {
     lock.release();
   }

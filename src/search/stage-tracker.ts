@@ -14,7 +14,7 @@ export class StageTracker {
   constructor(private readonly driver: TrialDriver, private readonly events: SearchEvents) {}
 
   /** A stage of simulations begins; `estimatedRuns` is a first guess of how many it runs. */
-  begin(stage: 1 | 2 | 3, name: string, estimatedRuns: number): void {
+  begin(stage: 1 | 2 | 3 | 4, name: string, estimatedRuns: number): void {
     this.start = { runs: this.driver.used.size, t: performance.now() };
     this.events.onStageStart?.({ stage, name }, estimatedRuns);
   }
@@ -25,7 +25,7 @@ export class StageTracker {
   }
 
   /** The running stage ends: its simulations and wall time are recorded. */
-  end(stage: 1 | 2 | 3, name: string): void {
+  end(stage: 1 | 2 | 3 | 4, name: string): void {
     this.events.onStageEnd?.({ stage, name });
     this.stats.push({ stage, name, runs: this.driver.used.size - this.start.runs, wallS: Math.round(performance.now() - this.start.t) / 1000 });
   }

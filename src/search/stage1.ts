@@ -13,6 +13,7 @@ import type { ConstraintSet } from "./constraints/compile.js";
 import type { PriceTable } from "../sim/deployment/cost.js";
 import { constraintScope, lookupGpu } from "./constraints/scope.js";
 import type { ExecConfig, ResolvedSpace } from "./space.js";
+import type { ScreenReason } from "../results/frontier-file.js";
 import type { SloTargets } from "../results/point.js";
 import type { WorkloadProfile } from "./workload-profile.js";
 
@@ -44,23 +45,25 @@ export interface Stage1Candidate {
   demandCostUsdPerHour: number;
   /** Why stage 1 would not simulate it (it may still be simulated when nothing else qualifies). */
   dropReason?: string;
+  dropCode?: "decode-tpot" | "lone-prefill-ttft";
 }
 
+/** A configuration stage 1 dropped: why (a code of frontier.json's `screened`), and the figures in words. */
 export interface Stage1Drop {
   exec: ExecConfig;
-  deployment: Deployment;
-  reason: string;
-  costUsdPerHour: number;
+  reason: ScreenReason;
+  detail: string;
 }
 
 export interface Stage1Result {
-  screened: number;
+  /** Configurations screened. */
+  evaluated: number;
   /** Configurations that go on to stage 2. */
   candidates: Stage1Candidate[];
   /** Configurations that fit in memory but failed a latency screen (with their estimates). */
   screenedOut: Stage1Candidate[];
-  /** Configurations that could not run at all (memory, shape, constraints). */
-  dropped: Stage1Drop[];
+  /** Every configuration that does not go on, with its reason, in grid order. */
+  screened: Stage1Drop[];
 }
 
 function baseDeployment(model: string, e: ExecConfig, engine: Partial<Deployment["engine"]> = {}): Deployment {
@@ -110,33 +113,34 @@ export function runStage1(opts: {
   const screenedOut: Stage1Candidate[] = [];
   const dropped: Stage1Drop[] = [];
   for (const e of opts.grid) {
+    const drop = (reason: ScreenReason, detail: string) => dropped.push({ exec: e, reason, detail });
     const dep0 = baseDeployment(model, e);
     let dep: ResolvedDeployment;
     try {
       dep = prepareDeployment(dep0, undefined, { allowNoFit: true, prices: opts.prices });
-    } catch {
+    } catch (err) {
+      drop("shape", (err as Error).message);
       continue;
     }
-    const drop = (reason: string) => dropped.push({ exec: e, deployment: dep0, reason, costUsdPerHour: dep.costUsdPerHour });
     if (dep.model.numAttentionHeads % e.tp !== 0) {
-      drop(`tp=${e.tp} does not divide the ${dep.model.numAttentionHeads} attention heads`);
+      drop("shape", `tp=${e.tp} does not divide the ${dep.model.numAttentionHeads} attention heads`);
       continue;
     }
     if (e.tp > dep.gpu.gpusPerNode) {
-      drop(`tp=${e.tp} exceeds one ${e.gpu} node`);
+      drop("shape", `tp=${e.tp} exceeds one ${e.gpu} node`);
       continue;
     }
     if (!opts.constraints.allows(constraintScope(dep0, lookupGpu(dep0.gpu, opts.prices)))) {
-      drop("excluded by the space's constraints");
+      drop("constraints", "excluded by the space's constraints");
       continue;
     }
     if (!dep.memory.fits) {
-      drop(`does not fit: ${dep.memory.reason}`);
+      drop("memory", `does not fit: ${dep.memory.reason}`);
       continue;
     }
     const pool = dep.memory.kvPoolTokens;
     if (pool < profile.p99SequenceTokens) {
-      drop(`KV pool of ${pool} tokens is smaller than the workload's p99 request (${Math.round(profile.p99SequenceTokens)} tokens)`);
+      drop("memory", `KV pool of ${pool} tokens is smaller than the workload's p99 request (${Math.round(profile.p99SequenceTokens)} tokens)`);
       continue;
     }
     const est = estimatorFor(dep);
@@ -145,6 +149,7 @@ export function runStage1(opts: {
     const [lo, hi] = space.maxRunningRequests;
     const okBatch = (b: number, budget: number) => stepMs(est, b, ctx, 0) <= budget;
     let dropReason: string | undefined;
+    let dropCode: Stage1Candidate["dropCode"];
     // Largest batch whose decode step leaves headroom under the TPOT target (for prefill steps
     // interleaving with decodes), capped by what the KV pool holds at typical lengths; without
     // headroom at the smallest batch, the target itself decides.
@@ -163,13 +168,17 @@ export function runStage1(opts: {
     let batch = lo;
     if (okBatch(lo, targets.tpotMs.max * TPOT_HEADROOM)) batch = largest(targets.tpotMs.max * TPOT_HEADROOM);
     else if (okBatch(lo, targets.tpotMs.max)) batch = largest(targets.tpotMs.max);
-    else dropReason = `a decode step of ${lo} requests already takes ${stepMs(est, lo, ctx, 0).toFixed(1)} ms (TPOT target ${targets.tpotMs.max} ms)`;
+    else {
+      dropCode = "decode-tpot";
+      dropReason = `a decode step of ${lo} requests already takes ${stepMs(est, lo, ctx, 0).toFixed(1)} ms (TPOT target ${targets.tpotMs.max} ms)`;
+    }
     const chunks = space.chunkedPrefillSize.length > 0 ? space.chunkedPrefillSize : [dep.engine.chunkedPrefillSize];
     // Largest chunk whose step (with a full decode batch riding along) leaves half the TTFT budget.
     let chunk = chunks[0];
     for (const c of chunks) if (stepMs(est, batch, ctx, c) <= targets.ttftMs.max / 2) chunk = Math.max(chunk, c);
     const p99Prefill = lonePrefillMs(est, profile.p99InputTokens, chunk);
     if (!dropReason && p99Prefill > targets.ttftMs.max) {
+      dropCode = "lone-prefill-ttft";
       dropReason = `a lone p99 prefill (${Math.round(profile.p99InputTokens)} tokens) takes ${p99Prefill.toFixed(0)} ms > TTFT target ${targets.ttftMs.max} ms`;
     }
     // Analytical capacity: GPU time per request = its prefill (less the cache hits the pool can
@@ -195,10 +204,29 @@ export function runStage1(opts: {
       costUsdPerHour: dep.costUsdPerHour,
       demandCostUsdPerHour: Math.max(1, Math.ceil(opts.demandRps / capacityRps)) * dep.costUsdPerHour,
     };
-    if (dropReason) cand.dropReason = dropReason;
+    if (dropReason) {
+      cand.dropReason = dropReason;
+      cand.dropCode = dropCode;
+      drop(dropCode!, dropReason);
+    }
     (dropReason ? screenedOut : candidates).push(cand);
   }
-  return { screened: opts.grid.length, candidates: selectStage2(candidates), screenedOut, dropped };
+  const chosen = selectStage2(candidates);
+  for (const c of candidates) {
+    if (chosen.includes(c)) continue;
+    const est = `estimated $${c.demandCostUsdPerHour.toFixed(2)}/h at the demand, latency bound ${(c.latencyBound * 100).toFixed(0)}% of the targets`;
+    if (isDominated(c, candidates)) dropped.push({ exec: c.exec, reason: "dominated", detail: `${est}: another configuration is estimated no worse on both` });
+    else dropped.push({ exec: c.exec, reason: "ranked-out", detail: `${est}: beyond the ${MAX_STAGE2_CANDIDATES} cheapest estimates` });
+  }
+  const order = new Map(opts.grid.map((e, i) => [e, i]));
+  dropped.sort((a, b) => order.get(a.exec)! - order.get(b.exec)!);
+  return { evaluated: opts.grid.length, candidates: chosen, screenedOut, screened: dropped };
+}
+
+/** True when another candidate is estimated no worse on latency bound and cost at demand, and better on one. */
+function isDominated(c: Stage1Candidate, all: readonly Stage1Candidate[]): boolean {
+  return all.some((o) => o !== c && o.latencyBound <= c.latencyBound && o.demandCostUsdPerHour <= c.demandCostUsdPerHour &&
+    (o.latencyBound < c.latencyBound || o.demandCostUsdPerHour < c.demandCostUsdPerHour));
 }
 
 /**
@@ -221,12 +249,9 @@ export function selectStage2(all: Stage1Candidate[], max = MAX_STAGE2_CANDIDATES
       chosen.push(c);
     }
   }
-  const dominated = (c: Stage1Candidate) =>
-    all.some((o) => o !== c && o.latencyBound <= c.latencyBound && o.demandCostUsdPerHour <= c.demandCostUsdPerHour &&
-      (o.latencyBound < c.latencyBound || o.demandCostUsdPerHour < c.demandCostUsdPerHour));
   for (const c of sorted) {
     if (chosen.length >= max) break;
-    if (!chosen.includes(c) && !dominated(c)) chosen.push(c);
+    if (!chosen.includes(c) && !isDominated(c, all)) chosen.push(c);
   }
   return chosen.sort(byCost);
 }

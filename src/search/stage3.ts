@@ -6,11 +6,13 @@
  */
 import { resolveModel } from "../catalog/index.js";
 import type { Deployment } from "../config/types.js";
+import { sloPressure } from "../results/pareto.js";
 import type { Point } from "../results/point.js";
 import { kvBytesPerTokenPerReplica } from "../sim/model/memory.js";
-import { withChanges, type SearchContext } from "./context.js";
+import { withChanges, withReplicas, type SearchContext } from "./context.js";
 import type { TrialDriver, TrialGen } from "./driver.js";
-import { replicaWalk, type ReplicaWalk } from "./replica-walk.js";
+import type { PointBook } from "./point-book.js";
+import { walkDown } from "./replica-search.js";
 import type { StageTracker } from "./stage-tracker.js";
 import type { Stage2Result } from "./stage2.js";
 
@@ -72,55 +74,60 @@ export function l3Options(ctx: SearchContext, d: Deployment): number[] {
   return [...new Set([...ctx.space.l3CapacityGb, ...knees.slice(-1)])].filter((gb) => gb > 0).sort((a, b) => a - b).slice(0, 3);
 }
 
-const cheaper = (a: Point, b: Point) =>
-  a.costUsdPerHour - b.costUsdPerHour || Math.max(a.latency.ttftMs, 0) - Math.max(b.latency.ttftMs, 0) || (a.id < b.id ? -1 : 1);
-
-/** The cheapest SLO-meeting point of a list. */
-export function cheapest(points: readonly Point[]): Point | undefined {
-  return [...points].filter((p) => p.sloMet).sort(cheaper)[0];
+/** Better of two tier setups: lower cost, then (at equal cost) lower SLO pressure, then id. */
+export function betterTier(ctx: SearchContext, a: Point, b: Point): boolean {
+  const c = a.costUsdPerHour - b.costUsdPerHour || sloPressure(a, ctx.targets) - sloPressure(b, ctx.targets);
+  return c !== 0 ? c < 0 : a.id < b.id;
 }
 
 /**
- * Stage 3 for one stage-2 winner: L2 sizes, then L3 options on the best L2, then policy variants
- * on the best tier setup. Every walk starts from the winner's replica count.
+ * Stage 3 for one stage-2 winner. Each option is walked from the winner's replica count down
+ * (walkDown): a tier pays by saving replicas or, at equal cost, latency; it never pays by adding
+ * replicas. L2 sizes first; then every L3 medium and size on its own merit, on top of the best L2
+ * (HiCache's storage tier sits behind host memory, so an L3 always comes with an L2: the smallest
+ * L2 option when no L2 size paid on its own); then, where a tier is kept, the eviction, write and
+ * prefetch policy variants. A setup stays when it is better than the best so far (`betterTier`).
  */
-export function* tierSizing(ctx: SearchContext, base: Point, l1PoolTokens: number, capacityPerReplica: number): TrialGen<Point[]> {
+export function* tierSizing(ctx: SearchContext, book: PointBook, base: Point, l1PoolTokens: number): TrialGen<Point[]> {
   const points: Point[] = [];
   const d0 = base.deployment;
+  const R = d0.replicas;
   const walk = function* (d: Deployment): TrialGen<Point | undefined> {
-    const w: ReplicaWalk = yield* replicaWalk(ctx, d, d.replicas, 3, capacityPerReplica);
+    const w = yield* walkDown(ctx, book, 3, d, R);
     points.push(...w.points);
     return w.best;
   };
   let best: Point = base;
-  for (const gb of l2Options(ctx, d0, l1PoolTokens)) {
+  const l2Sizes = l2Options(ctx, d0, l1PoolTokens);
+  for (const gb of l2Sizes) {
     const p = yield* walk(withChanges(d0, (x) => {
       x.kvCache = { ...x.kvCache, l2: { capacityGb: gb, media: "host_dram" } };
     }));
-    if (p && cheaper(p, best) < 0) best = p;
+    if (p && betterTier(ctx, p, best)) best = p;
   }
-  const withL2 = best.deployment.kvCache.l2 ? best.deployment : undefined;
-  if (withL2) {
+  const l2Base = best.deployment.kvCache.l2 ? best.deployment
+    : l2Sizes.length > 0 ? withChanges(d0, (x) => void (x.kvCache = { ...x.kvCache, l2: { capacityGb: l2Sizes[0], media: "host_dram" } })) : undefined;
+  if (l2Base) {
     for (const media of ctx.space.l3Media) {
-      for (const gb of l3Options(ctx, withL2)) {
-        const p = yield* walk(withChanges(withL2, (x) => {
+      for (const gb of l3Options(ctx, l2Base)) {
+        const p = yield* walk(withChanges(l2Base, (x) => {
           x.kvCache = { ...x.kvCache, l3: { media, capacityGb: gb, shared: true } };
         }));
-        if (p && cheaper(p, best) < 0) best = p;
+        if (p && betterTier(ctx, p, best)) best = p;
       }
     }
   }
   if (best.deployment.kvCache.l2) {
-    const tiered = best.deployment;
+    const tiered = withReplicas(best.deployment, R);
     const variants: Deployment[] = [];
-    for (const e of ctx.space.evictionPolicies) if (e !== tiered.kvCache.evictionPolicy) variants.push(withChanges(tiered, (x) => void (x.kvCache.evictionPolicy = e)));
-    for (const w of ctx.space.writePolicies) if (w !== tiered.kvCache.writePolicy) variants.push(withChanges(tiered, (x) => void (x.kvCache.writePolicy = w)));
+    for (const e of ctx.space.evictionPolicies) if (e !== (tiered.kvCache.evictionPolicy ?? "lru")) variants.push(withChanges(tiered, (x) => void (x.kvCache.evictionPolicy = e)));
+    for (const w of ctx.space.writePolicies) if (w !== (tiered.kvCache.writePolicy ?? "write_through")) variants.push(withChanges(tiered, (x) => void (x.kvCache.writePolicy = w)));
     if (tiered.kvCache.l3) {
-      for (const pf of ctx.space.prefetchPolicies) if (pf !== tiered.kvCache.prefetchPolicy) variants.push(withChanges(tiered, (x) => void (x.kvCache.prefetchPolicy = pf)));
+      for (const pf of ctx.space.prefetchPolicies) if (pf !== (tiered.kvCache.prefetchPolicy ?? "best_effort")) variants.push(withChanges(tiered, (x) => void (x.kvCache.prefetchPolicy = pf)));
     }
     for (const v of variants) {
       const p = yield* walk(v);
-      if (p && cheaper(p, best) < 0) best = p;
+      if (p && betterTier(ctx, p, best)) best = p;
     }
   }
   return points;
@@ -131,19 +138,15 @@ export function* tierSizing(ctx: SearchContext, base: Point, l1PoolTokens: numbe
  * candidate, cheapest candidates first, the best `STAGE3_CANDIDATES` of them sized. Returns the
  * points it evaluated.
  */
-export async function runStage3(ctx: SearchContext, driver: TrialDriver, s2: Stage2Result, stages: StageTracker): Promise<Point[]> {
+export async function runStage3(ctx: SearchContext, driver: TrialDriver, book: PointBook, s2: Stage2Result, stages: StageTracker): Promise<Point[]> {
   const hasTiers = ctx.space.l2CapacityGb.length > 0 || ctx.space.l3Media.length > 0;
-  if (!hasTiers) return [];
-  const winners: { p: Point; cap: Stage2Result["caps"][number] }[] = [];
-  for (const cap of s2.caps) {
-    const best = cheapest(s2.walks.filter((w) => w.cap === cap).flatMap((w) => w.walk.points));
-    if (best) winners.push({ p: best, cap });
-  }
-  winners.sort((a, b) => a.p.costUsdPerHour - b.p.costUsdPerHour || (a.p.id < b.p.id ? -1 : 1));
+  if (!hasTiers || driver.cut) return [];
+  const winners = s2.results.filter((r) => r.best).map((r) => ({ p: r.best!, c: r.candidate }));
+  winners.sort((a, b) => a.p.costUsdPerHour - b.p.costUsdPerHour || sloPressure(a.p, ctx.targets) - sloPressure(b.p, ctx.targets) || (a.p.id < b.p.id ? -1 : 1));
   const chosen = winners.slice(0, STAGE3_CANDIDATES);
   if (chosen.length === 0) return [];
   stages.begin(3, STAGE3_NAME, chosen.length * 12);
-  const tiers = await driver.runAll(chosen.map((w) => tierSizing(ctx, w.p, w.cap.candidate.kvPoolTokens, w.cap.capacityRps)));
+  const tiers = await driver.runAll(chosen.map((w) => tierSizing(ctx, book, w.p, w.c.kvPoolTokens)));
   stages.end(3, STAGE3_NAME);
   return tiers.flat();
 }

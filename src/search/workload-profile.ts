@@ -3,7 +3,9 @@
  * its natural arrival rate, and its prefix-reuse curve (one stack-distance pass).
  */
 import type { HitCurvePoint } from "../results/frontier-file.js";
+import type { SloTargets } from "../results/point.js";
 import { offeredRate } from "../runner/trial.js";
+import { prefixForVerdicts } from "../runner/verdict.js";
 import { lruReuseProfile, type LruReuseProfile } from "../sim/cache/hit-curve.js";
 import { quantileSorted } from "../sim/metrics/quantile.js";
 import type { RequestTable } from "../sim/workload/request-table.js";
@@ -22,9 +24,14 @@ export interface WorkloadProfile {
   unboundedHitRate: number;
   /** Mean time from a session's first to its last arrival (0 without sessions), s. */
   meanSessionSpanS: number;
+  /**
+   * Fewest leading requests whose samples give every percentile target a tail of `TAIL_REQUESTS`
+   * (all of them when the workload is smaller than that).
+   */
+  verdictRequests: number;
 }
 
-export function profileWorkload(t: RequestTable): WorkloadProfile {
+export function profileWorkload(t: RequestTable, targets: SloTargets): WorkloadProfile {
   const n = t.count;
   const inp = Float64Array.from(t.inputTokens.subarray(0, n)).sort();
   const seq = new Float64Array(n);
@@ -59,6 +66,7 @@ export function profileWorkload(t: RequestTable): WorkloadProfile {
     reuse,
     unboundedHitRate: reuse.point(0).tokenHitRate,
     meanSessionSpanS: first.size > 0 ? spanSum / first.size : 0,
+    verdictRequests: prefixForVerdicts(t, targets),
   };
 }
 

@@ -5,8 +5,7 @@
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { initTrialState, runTrial, type TrialResult, type TrialTask } from "../runner/trial.js";
-import type { RequestTable } from "../sim/workload/request-table.js";
+import { initTrialState, runTrial, type SeedTables, type TrialResult, type TrialTask } from "../runner/trial.js";
 import { InlineExecutor, type Executor } from "./executor.js";
 import { PiscinaExecutor } from "./pool.js";
 import type * as simWorker from "./sim-worker.js";
@@ -31,8 +30,8 @@ export function simWorkerFile(): string {
 export interface TrialExecutorOptions {
   /** Worker threads (ignored inline). */
   workers: number;
-  /** The workload every trial takes its window from. */
-  table: RequestTable;
+  /** The workload table of every seed a trial may name (each trial takes its window from one). */
+  tables: SeedTables;
   /** Run in this thread (tests, `--workers 1`). */
   inline?: boolean;
   /** Built worker file. @default simWorkerFile() */
@@ -42,9 +41,9 @@ export interface TrialExecutorOptions {
 /** The executor for `--workers n`: a piscina pool, or this thread when `inline` is set. */
 export function createTrialExecutor(opts: TrialExecutorOptions): Executor<TrialTask, TrialResult> {
   if (opts.inline) {
-    const state = initTrialState({ table: opts.table });
+    const state = initTrialState(opts.tables);
     return new InlineExecutor((task: TrialTask) => runTrial(task, state));
   }
-  const workerData: SimWorkerData = { table: opts.table };
+  const workerData: SimWorkerData = opts.tables;
   return new PiscinaExecutor<TrialTask, TrialResult>({ filename: opts.workerFile ?? simWorkerFile(), name: SIM_TRIAL, workers: opts.workers, workerData });
 }

@@ -5,15 +5,15 @@
  */
 import { isMainThread, workerData } from "node:worker_threads";
 import { InvariantError } from "../errors.js";
-import { initTrialState, runTrial, type TrialResult, type TrialState, type TrialTask } from "../runner/trial.js";
-import type { RequestTable } from "../sim/workload/request-table.js";
+import { initTrialState, runTrial, type SeedTables, type TrialResult, type TrialState, type TrialTask } from "../runner/trial.js";
 
-/** The pool's `workerData`: what every task shares (the workload, in shared memory). */
-export interface SimWorkerData {
-  table: RequestTable;
-}
+/**
+ * The pool's `workerData`: what every task shares, in shared memory: the workload table of each
+ * seed the run uses (the search seed and the confirmation seeds, or verify's seeds).
+ */
+export type SimWorkerData = SeedTables;
 
-// Per-thread setup, once, before the thread takes its first task: wrap the shared workload table
+// Per-thread setup, once, before the thread takes its first task: wrap the shared workload tables
 // and start the thread's estimator cache (one estimator per deployment shape, reused by its trials).
 const state: TrialState | undefined = isMainThread ? undefined : initTrialState(workerData as SimWorkerData);
 

@@ -13,7 +13,9 @@ const tmp = mkdtempSync(join(tmpdir(), "hisim-deploy-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function fileWith(points: ReturnType<typeof point>[]) {
-  return buildFrontierFile({ runId: "r", runs: 1, wallS: 1, demandRps: 40, prices: "test-prices", targets: TARGETS, points });
+  return buildFrontierFile({
+    runId: "r", status: "ok", runs: 1, wallS: 1, demandRps: 40, prices: "test-prices", headroom: 0, planRps: 40, seed: 1, confirmSeeds: [1000004], targets: TARGETS, points,
+  });
 }
 
 describe("writeDeployFolder", () => {

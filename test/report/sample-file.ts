@@ -46,10 +46,15 @@ export function samplePoints(): Point[] {
 export function sampleFile(points: Point[] = samplePoints()): FrontierFile {
   return buildFrontierFile({
     runId: "20261123-101500-chat-qwen3-32b-a1b2c3",
+    status: points.some((p) => p.sloMet) ? "ok" : "infeasible",
     runs: 312,
     wallS: 48.2,
     prices: "test-prices",
     demandRps: 40,
+    headroom: 0,
+    planRps: 40,
+    seed: 1,
+    confirmSeeds: [1000004, 2000007, 3000010],
     points,
     targets: TARGETS,
     hitCurve: [

@@ -51,7 +51,10 @@ describe("renderSummaryMarkdown", () => {
     const rows = s.split("\n").filter((l) => /^\| [\d-] \|/.test(l));
     expect(rows.map((r) => r.split(" | ")[1])).toEqual(["h200_sxm", "h100_sxm", "a100_sxm", "l40s"]);
     expect(rows[0]).toContain("$0.700");
-    expect(rows[2]).toContain("no deployment meets the SLO | 0 / 1");
+    // A GPU without an SLO-meeting point says why: here its closest miss.
+    expect(rows[2]).toContain("none meets the SLO: simulated 1, e.g. 4 x a100_sxm tp4");
+    expect(rows[2]).toContain("p99 TTFT 2600 ms \\> 2000 ms");
+    expect(rows[2]).toMatch(/\| 0 \/ 1 \|$/);
   });
 
   it("reports run statistics", () => {
@@ -66,7 +69,8 @@ describe("renderSummaryMarkdown", () => {
     const bad = renderSummaryMarkdown(infeasibleFile(), ctx);
     expect(bad).not.toContain("## Recommended deployment");
     const s = section(bad, "No deployment meets the SLO");
-    expect(s).toContain("None of the 6 evaluated deployments meets every target at 40.0 req/s.");
+    expect(s).toContain("None of the 6 evaluated deployments meets every target at 40.0 req/s (confirmed on other seeds).");
+    expect(bad).toContain("## Infeasible: no deployment meets the SLO");
     expect(s).toContain("p99 TTFT 2600 ms \\> 2000 ms, capacity 30 req/s \\< 40");
     expect(section(bad, "Frontier")).toContain("Empty: no point meets the SLO.");
   });

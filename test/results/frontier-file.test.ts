@@ -3,20 +3,38 @@ import { buildFrontierFile } from "../../src/results/frontier-file.js";
 import { TARGETS, point } from "../search/make-points.js";
 import { infeasibleFile, sampleFile } from "../report/sample-file.js";
 
+const BASE = {
+  runId: "r", status: "ok", runs: 3, wallS: 1, demandRps: 40, prices: "test-prices", headroom: 0, planRps: 40, seed: 1, confirmSeeds: [1000004], targets: TARGETS,
+} as const;
+
 describe("buildFrontierFile", () => {
   it("computes the frontier and the recommendation of the sample", () => {
     const f = sampleFile();
     expect(f.recommended?.id).toBe("h100-tp2-x4");
     expect(f.frontier.map((p) => p.id)).toEqual(["h100-tp2-x4", "h100-tp2-x5", "h200-tp2-x4"]);
     expect(f.closest).toBeUndefined();
-    expect(Object.keys(f)).toEqual(["schemaVersion", "runId", "runs", "wallS", "demandRps", "prices", "recommended", "frontier", "points", "hitCurve"]);
+    expect(Object.keys(f)).toEqual([
+      "schemaVersion", "runId", "status", "runs", "wallS", "demandRps", "prices", "headroom", "planRps", "seed", "confirmSeeds",
+      "recommended", "frontier", "points", "screened", "verdicts", "hitCurve",
+    ]);
     expect(f.schemaVersion).toBe(2);
     expect(f.prices).toBe("test-prices");
   });
 
+  it("keeps unconfirmed points off the frontier and out of the recommendation", () => {
+    const points = [
+      point("cheap-unconfirmed", { costUsdPerHour: 5, confirmedSeeds: [] }),
+      point("dear-confirmed", { costUsdPerHour: 9 }),
+    ];
+    const f = buildFrontierFile({ ...BASE, points });
+    expect(f.recommended?.id).toBe("dear-confirmed");
+    expect(f.frontier.map((p) => p.id)).toEqual(["dear-confirmed"]);
+    expect(f.points.map((p) => p.id)).toEqual(["cheap-unconfirmed", "dear-confirmed"]);
+  });
+
   it("sorts points by stage then id and keeps a repeated id once (earliest stage)", () => {
     const f = buildFrontierFile({
-      runId: "r", runs: 3, wallS: 1, demandRps: 40, prices: "test-prices", targets: TARGETS,
+      ...BASE,
       points: [point("b", { stage: 3 }), point("c", { stage: 2 }), point("b", { stage: 2, costUsdPerHour: 1 }), point("a", { stage: 3 })],
     });
     expect(f.points.map((p) => `${p.stage}:${p.id}`)).toEqual(["2:b", "2:c", "3:a"]);

@@ -54,10 +54,12 @@ export function point(id: string, o: PointOverrides = {}): Point {
     deployment: deployment(d),
     latency: { ttftMs: 1000, tpotMs: 25, ...latency },
     capacityRps: 50,
+    capacityEstimated: false,
     costUsdPerHour: 24,
     usdPerMillionTokens: 0.5,
     prefixHitRate: 0.4,
     sloMet: true,
+    confirmedSeeds: [1000004, 2000007, 3000010],
     ...rest,
   };
 }

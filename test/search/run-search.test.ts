@@ -10,6 +10,7 @@ import { dominates } from "../../src/results/pareto.js";
 import type { SearchEvents } from "../../src/search/events.js";
 import { runSearch, type SearchOutcome } from "../../src/search/run-search.js";
 import type { FrontierFile } from "../../src/results/frontier-file.js";
+import { checkSchema } from "../../src/config/validate.js";
 import { cli } from "../helpers/cli.js";
 import { ensureWorkerBuild } from "../worker/ensure-worker-build.js";
 import { testTempDir } from "../helpers/tmp.js";
@@ -69,8 +70,9 @@ describe("staged search vs exhaustive on the small space", () => {
   });
 
   it("tells its hooks about every stage and every simulation", () => {
-    // Stage 1 only logs (it estimates, it does not simulate); the small space has no KV tiers, so no stage 3.
-    expect(heard).toEqual(["log hisim-tune", "log stage 1/3 execution-layer screening", "start 2", "end 2"]);
+    // Stage 1 only logs (it estimates, it does not simulate); the small space has no KV tiers, so no
+    // stage 3; then the confirmation stage (4).
+    expect(heard).toEqual(["log hisim-tune", "log stage 1/3 execution-layer screening", "start 2", "end 2", "start 4", "end 4"]);
     expect(trialsHeard).toBe(staged.newRuns);
   });
 
@@ -80,6 +82,7 @@ describe("staged search vs exhaustive on the small space", () => {
     }
     const trials = readFileSync(join(staged.dir, "trials.jsonl"), "utf8").trim().split("\n");
     expect(trials.length).toBe(staged.file.runs);
+    for (const f of [staged, exhaustive]) expect(checkSchema("frontier", JSON.parse(readFileSync(join(f.dir, "frontier.json"), "utf8")))).toEqual([]);
   });
 
   it("is deterministic: the same inputs give the same frontier", async () => {
@@ -130,6 +133,27 @@ describe("staged search vs exhaustive on the small space", () => {
   });
 });
 
+describe("--max-runs", () => {
+  it("--max-runs 3 ends partial with exit 3, says the search was cut, and lists no unevaluated configuration", async () => {
+    const dir = outDir();
+    const r = await cli("--slo", SLO, "--out", dir, "--workers", "1", "--max-runs", "3", "--quiet");
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/partial answer: the search was cut by --max-runs 3/);
+    expect(r.stderr).not.toMatch(/no deployment meets the SLO/);
+    const f = JSON.parse(readFileSync(join(dir, "frontier.json"), "utf8")) as FrontierFile;
+    expect(f.status).toBe("partial");
+    expect(f.statusReason).toMatch(/cut by --max-runs 3/);
+    expect(f.points.length).toBeLessThanOrEqual(3);
+    for (const p of f.points) {
+      expect(p.costUsdPerHour).toBeGreaterThan(0);
+      expect(p.note ?? "").not.toMatch(/not simulated/);
+    }
+    // Nothing confirmed in three simulations: no recommendation is claimed.
+    expect(f.recommended).toBeNull();
+    expect(readFileSync(join(dir, "summary.md"), "utf8")).toMatch(/cut/);
+  });
+});
+
 describe("worker pool", () => {
   it("1 worker and 2 worker threads give the same frontier", async () => {
     const why = ensureWorkerBuild();
@@ -173,9 +197,10 @@ describe("invalid specs and spaces (exit 2, clear message)", () => {
     const s = write("slo-impossible.json", { ...slo, targets: { ttftMs: { percentile: 99, max: 5 }, tpotMs: { percentile: 99, max: 12 } }, searchSpace: join(root, "search-spaces/small.json") });
     const dir = outDir();
     const r = await cli("--slo", s, "--out", dir, "--workers", "1");
-    expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/no configuration meets the SLO/);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/no deployment meets the SLO/);
     const f = JSON.parse(readFileSync(join(dir, "frontier.json"), "utf8")) as FrontierFile;
+    expect(f.status).toBe("infeasible");
     expect(f.recommended).toBeNull();
     expect(f.points.length).toBeGreaterThan(0);
     expect(f.closest!.length).toBeGreaterThan(0);

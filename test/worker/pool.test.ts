@@ -136,11 +136,11 @@ describe("PiscinaExecutor options", () => {
 });
 
 describe("createTrialExecutor", () => {
-  const table = {} as Parameters<typeof createTrialExecutor>[0]["table"];
+  const tables = { tables: [] } as Parameters<typeof createTrialExecutor>[0]["tables"];
   it("runs in this thread when inline, else on the built worker file", async () => {
-    const inl = createTrialExecutor({ workers: 4, table, inline: true });
+    const inl = createTrialExecutor({ workers: 4, tables, inline: true });
     expect(inl).toBeInstanceOf(InlineExecutor);
     await inl.close();
-    expect(() => createTrialExecutor({ workers: 2, table, workerFile: "/nonexistent/sim-worker.js" })).toThrow(/sim-worker\.js does not exist/);
+    expect(() => createTrialExecutor({ workers: 2, tables, workerFile: "/nonexistent/sim-worker.js" })).toThrow(/sim-worker\.js does not exist/);
   });
 });

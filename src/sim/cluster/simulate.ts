@@ -35,6 +35,19 @@ export interface SimulationInput {
   loadPollIntervalS?: number;
   /** Check KV invariants every this many events (tests); 0 = never. */
   checkInvariantsEvery?: number;
+  /** Sees each request's milestones; the simulation stops after the event in which it says so. */
+  watch?: SimulationWatch;
+}
+
+/**
+ * Follows requests as they reach their first token, finish or are rejected. A hook returning true
+ * stops the simulation once the current event is handled (the caller knows its verdict already);
+ * the result then says `stoppedEarly` and covers only what happened until then.
+ */
+export interface SimulationWatch {
+  onFirstToken(idx: number, arrivalUs: number, firstTokenUs: number): boolean;
+  onFinish(idx: number, arrivalUs: number, firstTokenUs: number, finishUs: number): boolean;
+  onReject(idx: number): boolean;
 }
 
 /** Per-request outcomes, indexed by request; NaN for requests that never finished. */
@@ -74,6 +87,8 @@ export function simulate(input: SimulationInput): SimulationResult {
   let pendingArrivals = 0;
   /** Step, wake and I/O events queued: with none (and no arrival) left, no replica can progress. */
   let pendingReplicaEvents = 0;
+  const watch = input.watch;
+  let stop = false;
 
   // Dependents: requests released by another's completion.
   const firstFollower = new Int32Array(n).fill(-1);
@@ -129,6 +144,7 @@ export function simulate(input: SimulationInput): SimulationResult {
     },
     onFirstToken: (req: Req, t: number) => {
       out.firstTokenUs[req.idx] = t;
+      if (watch?.onFirstToken(req.idx, out.arrivalUs[req.idx], t)) stop = true;
     },
     onInterToken: (gapUs: number) => itl.add(gapUs),
     onFinish: (req: Req, t: number) => {
@@ -139,11 +155,13 @@ export function simulate(input: SimulationInput): SimulationResult {
       out.hitL1[req.idx] = req.hitL1;
       out.hitL2[req.idx] = req.hitL2;
       out.hitL3[req.idx] = req.hitL3;
+      if (watch?.onFinish(req.idx, out.arrivalUs[req.idx], out.firstTokenUs[req.idx], t)) stop = true;
       input.router?.onComplete(out.replica[req.idx], t);
       release(req.idx, t);
     },
     onReject: (req: Req, t: number) => {
       rejected++;
+      if (watch?.onReject(req.idx)) stop = true;
       input.router?.onComplete(out.replica[req.idx], t);
       release(req.idx, t);
     },
@@ -205,7 +223,7 @@ export function simulate(input: SimulationInput): SimulationResult {
   const checkEvery = input.checkInvariantsEvery ?? 0;
   let events = 0;
   let lastUs = 0;
-  while (queue.pop(ev)) {
+  while (!stop && queue.pop(ev)) {
     events++;
     lastUs = ev.timeUs;
     switch (ev.kind) {
@@ -241,11 +259,11 @@ export function simulate(input: SimulationInput): SimulationResult {
     }
     if (checkEvery > 0 && events % checkEvery === 0) for (const r of replicas) r.checkInvariants();
   }
-  if (checkEvery > 0) for (const r of replicas) r.checkInvariants();
+  if (checkEvery > 0 && !stop) for (const r of replicas) r.checkInvariants();
   // Nothing left to happen but requests still in flight: they can never be served (a stalled
   // scheduler). Input rules reject the configurations known to cause it (a page larger than the
   // prefill chunk), so this is a bug; never let it pass as a result over the requests that finished.
-  if (pool.live > 0) {
+  if (!stop && pool.live > 0) {
     throw new InvariantError(`no progress at ${(lastUs / 1e6).toFixed(3)} s: ${pool.live} requests in flight and no event left; they could never be served`);
   }
 
@@ -261,5 +279,5 @@ export function simulate(input: SimulationInput): SimulationResult {
     return pool.live > 0 || pendingArrivals > 0 || cursor < sortedOpen.length;
   }
 
-  return summarize({ dep, table, out, itl, replicas, rejected, lastUs, peakInFlight: pool.peakLive, events });
+  return { ...summarize({ dep, table, out, itl, replicas, rejected, lastUs, peakInFlight: pool.peakLive, events }), stoppedEarly: stop };
 }

@@ -55,6 +55,8 @@ export interface SimulationResult {
   /** Events processed and the most requests in flight at once (memory follows this). */
   events: number;
   peakInFlight: number;
+  /** A watch stopped the run before every request was done (`SimulationInput.watch`). */
+  stoppedEarly?: boolean;
 }
 
 interface SummaryInput {
