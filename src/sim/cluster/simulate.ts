@@ -213,6 +213,40 @@ export function simulate(input: SimulationInput): SimulationResult {
 
   pushNextOpen();
   const pollUs = (input.loadPollIntervalS ?? 10) * 1e6;
+  // Periodic router events parked while the cluster is idle (no request in flight, no replica event
+  // pending): nothing they read changes until the next arrival, so a long gap (sparse arrivals, long
+  // think times, a trace with distant timestamps) costs no events. At the next arrival the parked
+  // calls are replayed with the same arguments (up to MAX_REPLAY, then the rest is skipped: every
+  // further call repeats the last one on the same idle state) and the stream goes on from there.
+  let pollParkedUs = NaN;
+  let hkParkedUs = NaN;
+  const MAX_REPLAY = 100_000;
+  const idle = (): boolean => pool.live === 0 && pendingReplicaEvents === 0;
+  const unpark = (nowUs: number): void => {
+    if (!Number.isNaN(pollParkedUs)) {
+      let t = pollParkedUs;
+      for (let n = 0; t < nowUs; n++) {
+        if (n >= MAX_REPLAY) {
+          t += Math.ceil((nowUs - t) / pollUs) * pollUs;
+          break;
+        }
+        for (let r = 0; r < R; r++) loads[r] = replicas[r].loadTokens();
+        input.router!.onLoadPoll(loads, t);
+        t += pollUs;
+      }
+      queue.push(t, EventRank.periodic, EV_POLL, 0);
+      pollParkedUs = NaN;
+    }
+    if (!Number.isNaN(hkParkedUs)) {
+      let t = hkParkedUs;
+      for (let n = 0; t < nowUs && Number.isFinite(t); n++) {
+        const next = input.router!.housekeeping(n < MAX_REPLAY ? t : Math.max(t, nowUs - 1));
+        t = Number.isFinite(next) ? Math.max(next, t + 1) : next;
+      }
+      if (Number.isFinite(t)) queue.push(t, EventRank.periodic, EV_HOUSEKEEPING, 0);
+      hkParkedUs = NaN;
+    }
+  };
   if (input.router && R > 1) {
     queue.push(pollUs, EventRank.periodic, EV_POLL, 0);
     const h = input.router.housekeeping(0);
@@ -228,6 +262,7 @@ export function simulate(input: SimulationInput): SimulationResult {
     lastUs = ev.timeUs;
     switch (ev.kind) {
       case EV_ARRIVAL:
+        unpark(ev.timeUs);
         pendingArrivals--;
         if (ev.payload === 1) pushNextOpen();
         arrive(ev.target, ev.timeUs);
@@ -248,12 +283,18 @@ export function simulate(input: SimulationInput): SimulationResult {
         checkProgress(ev.timeUs);
         for (let r = 0; r < R; r++) loads[r] = replicas[r].loadTokens();
         input.router!.onLoadPoll(loads, ev.timeUs);
-        if (outstandingWork()) queue.push(ev.timeUs + pollUs, EventRank.periodic, EV_POLL, 0);
+        if (outstandingWork()) {
+          if (idle()) pollParkedUs = ev.timeUs + pollUs;
+          else queue.push(ev.timeUs + pollUs, EventRank.periodic, EV_POLL, 0);
+        }
         break;
       case EV_HOUSEKEEPING: {
         checkProgress(ev.timeUs);
         const next = input.router!.housekeeping(ev.timeUs);
-        if (Number.isFinite(next) && outstandingWork()) queue.push(Math.max(next, ev.timeUs + 1), EventRank.periodic, EV_HOUSEKEEPING, 0);
+        if (Number.isFinite(next) && outstandingWork()) {
+          if (idle()) hkParkedUs = Math.max(next, ev.timeUs + 1);
+          else queue.push(Math.max(next, ev.timeUs + 1), EventRank.periodic, EV_HOUSEKEEPING, 0);
+        }
         break;
       }
     }

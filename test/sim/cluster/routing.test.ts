@@ -171,3 +171,16 @@ describe("determinism and cost of a cluster", () => {
     expect(tiers(4, false)).toBeCloseTo(4 * tiers(1, false), 9);
   });
 });
+
+describe("idle gaps cost no periodic events", () => {
+  // Two bursts a simulated year apart: load polls (every 10 s) and tree evictions / bucket re-cuts
+  // are parked while nothing is in flight, so the run does not walk the year in 10 s steps.
+  const YEAR_US = 365 * 86_400 * 1e6;
+  const rows = [0, 1000, YEAR_US, YEAR_US + 1000].map((arrivalUs) => ({ input: 200, output: 4, arrivalUs }));
+
+  it.each(["power_of_two", "cache_aware", "bucket"] as const)("%s: a year-long gap, every request served, a handful of events", (policy) => {
+    const res = run(policy, 2, tableOf(rows));
+    expect(res.summary.completed).toBe(4);
+    expect(res.events).toBeLessThan(200);
+  });
+});
