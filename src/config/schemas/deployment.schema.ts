@@ -42,6 +42,16 @@ export const engineSchema = {
   },
 } as const;
 
+/**
+ * A router's periodic work, seconds (sgl-router defaults: 10 s load polls, 120 s tree eviction,
+ * 5 s bucket re-cuts). At least 0.01 s: the simulation handles one event per period, so an
+ * interval of nanoseconds would take billions of events for one simulated minute.
+ */
+const ROUTER_INTERVAL = {
+  type: "number", minimum: 0.01, maximum: 86_400,
+  description: "Seconds between runs; between 0.01 and 86,400 (sgl-router's defaults are seconds: polls 10, eviction 120, bucket 5).",
+} as const;
+
 export const routerSchema = {
   type: "object",
   additionalProperties: false,
@@ -50,10 +60,10 @@ export const routerSchema = {
     cacheThreshold: { type: "number", minimum: 0, maximum: 1 },
     balanceAbsThreshold: { type: "number", minimum: 0 },
     balanceRelThreshold: { type: "number", minimum: 1 },
-    evictionIntervalS: { type: "number", exclusiveMinimum: 0 },
+    evictionIntervalS: ROUTER_INTERVAL,
     maxTreeSize: { type: "integer", minimum: 1 },
-    loadPollIntervalS: { type: "number", exclusiveMinimum: 0 },
-    bucketAdjustIntervalS: { type: "number", exclusiveMinimum: 0 },
+    loadPollIntervalS: ROUTER_INTERVAL,
+    bucketAdjustIntervalS: ROUTER_INTERVAL,
   },
 } as const;
 
