@@ -92,6 +92,17 @@ export function deploymentIssues(d: Deployment, file: string, path = ""): InputI
     if (d.weights === "fp8" && gpu.fp8Tflops === null) {
       // Allowed: engines run fp8 checkpoints weight-only (Marlin) on GPUs without fp8 tensor cores.
     }
+    const l2 = d.kvCache.l2;
+    const hostGb = gpu.hostMemoryGbPerGpu * d.tp;
+    if (l2 && l2.capacityGb > hostGb) {
+      // The L2 tier is the host memory of the replica's own GPUs' share of the node (HiCache's host
+      // pool lives in the server process); more would mean another machine's DRAM.
+      issues.push({
+        file, path: `${path}/kvCache/l2/capacityGb`,
+        message: `${l2.capacityGb} GB is more host memory than a replica of tp=${d.tp} on ${gpu.id} has ` +
+          `(${gpu.hostMemoryGbPerGpu} GB per GPU x ${d.tp}); expected at most ${hostGb} GB, or an L3 tier for more`,
+      });
+    }
   });
   const version = d.engine.version;
   const known: readonly string[] = d.engine.kind === "vllm" ? VLLM_VERSIONS : SGLANG_VERSIONS;

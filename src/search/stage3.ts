@@ -4,7 +4,7 @@
  * prefetch / write policies, each time re-walking the replica count, because a tier costs money and
  * can save replicas or TTFT (SGLang HiCache: `python/sglang/srt/mem_cache/hiradix_cache.py`).
  */
-import { resolveModel } from "../catalog/index.js";
+import { resolveGpu, resolveModel } from "../catalog/index.js";
 import type { Deployment } from "../config/types.js";
 import { sloPressure } from "../results/pareto.js";
 import type { Point } from "../results/point.js";
@@ -63,7 +63,9 @@ export function l2Options(ctx: SearchContext, d: Deployment, l1PoolTokens: numbe
   const l1Gb = (l1PoolTokens * perToken) / 1e9;
   const fromKnees = hitCurveKnees(ctx).map((tokens) => tidyGb((tokens / d.replicas) * perToken / 1e9));
   // HiCache requires the host pool to exceed the device pool.
-  const all = [...new Set([...ctx.space.l2CapacityGb, ...fromKnees])].filter((gb) => gb > l1Gb * 1.05).sort((a, b) => a - b);
+  // An L2 tier is the replica's share of its node's host memory (hostMemoryGbPerGpu x tp), no more.
+  const hostGb = resolveGpu(d.gpu).hostMemoryGbPerGpu * d.tp;
+  const all = [...new Set([...ctx.space.l2CapacityGb, ...fromKnees])].filter((gb) => gb > l1Gb * 1.05 && gb <= hostGb).sort((a, b) => a - b);
   return all.slice(0, 4);
 }
 

@@ -62,6 +62,14 @@ describe("deployments", () => {
     await expectInputError(["simulate", "--deployment", d, "--workload", closedLoop()], d, path, pattern);
   });
 
+  it("bounds the L2 tier by the replica's host memory (hostMemoryGbPerGpu x tp)", async () => {
+    const ok = dep({ gpu: "h100_sxm", tp: 2, kvCache: { l2: { capacityGb: 512 } } });
+    expect((await cli("validate", "config", ok)).code).toBe(0);
+    const d = dep({ gpu: "h100_sxm", tp: 2, kvCache: { l2: { capacityGb: 787 } } });
+    await expectInputError(["simulate", "--deployment", d, "--workload", closedLoop()], d, "/kvCache/l2/capacityGb",
+      /787 GB is more host memory than a replica of tp=2 on h100_sxm has \(256 GB per GPU x 2\); expected at most 512 GB, or an L3 tier for more/);
+  });
+
   it("rejects a Hugging Face config field of the wrong type instead of ignoring it", async () => {
     const d = join(dir, "hf-eight");
     mkdirSync(d);
