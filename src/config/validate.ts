@@ -81,10 +81,17 @@ export function describeAjvErrors(errors: readonly ErrorObject[], file?: string)
       case "exclusiveMinimum": {
         const p = e.params as { comparison: string; limit: number };
         const words: Record<string, string> = { "<=": "at most", ">=": "at least", "<": "below", ">": "above" };
-        const why = (e.parentSchema as { description?: string } | undefined)?.description;
+        // The schema's description gives the reason for an upper limit; lower limits need none.
+        const why = p.comparison.startsWith("<") ? (e.parentSchema as { description?: string } | undefined)?.description : undefined;
         message = `expected ${words[p.comparison] ?? p.comparison} ${p.limit}, got ${showValue(e.data)}${why ? ` (${why})` : ""}`;
         break;
       }
+      case "minLength":
+        message = `expected a non-empty string, got ${showValue(e.data)}`;
+        break;
+      case "minProperties":
+        message = `expected an object with at least ${(e.params as { limit: number }).limit} field(s), got ${showValue(e.data)}`;
+        break;
       case "type":
         message = `expected ${(e.params as { type: string | string[] }).type}, got ${showValue(e.data)}`;
         break;

@@ -87,18 +87,20 @@ export function contextIssues(w: WorkloadSpec, model: ModelSpec, file: string, p
   if (maxIn !== undefined && sys + maxIn > ctx) {
     const room = ctx - sys - (maxOut !== undefined && Number.isFinite(maxOut) ? maxOut : 1);
     issues.push(tooLong(w.inputTokens, `${path}/inputTokens`, Math.max(1, room),
-      `prompts can reach ${fmt(sys + maxIn)} tokens${sys > 0 ? ` (${fmt(sys)} of system prompt + ${fmt(maxIn)})` : ""}, beyond ${limit}`, file));
+      `prompts can reach ${fmt(sys + maxIn)} tokens${sys > 0 ? ` (${fmt(sys)} of system prompt + ${fmt(maxIn)})` : ""}, beyond ${limit}`, file,
+      `some prompts would exceed ${limit}`));
   } else if (maxIn !== undefined && maxOut !== undefined && sys + maxIn + maxOut > ctx) {
     issues.push(tooLong(w.outputTokens, `${path}/outputTokens`, Math.max(1, ctx - sys - maxIn),
-      `prompt (up to ${fmt(sys + maxIn)} tokens) plus answer (up to ${fmt(maxOut)}) can reach ${fmt(sys + maxIn + maxOut)} tokens, beyond ${limit}`, file));
+      `prompt (up to ${fmt(sys + maxIn)} tokens) plus answer (up to ${fmt(maxOut)}) can reach ${fmt(sys + maxIn + maxOut)} tokens, beyond ${limit}`, file,
+      `some prompts plus answers would exceed ${limit}`));
   }
   return issues;
 }
 
 /** The issue for a length distribution whose largest value is too long: points at the field to change. */
-function tooLong(d: LengthDist, path: string, most: number, what: string, file: string): InputIssue {
+function tooLong(d: LengthDist, path: string, most: number, what: string, file: string, unboundedWhat: string): InputIssue {
   if (d.max === undefined && d.lognormal) {
-    return { file, path, message: `a lognormal without max is unbounded: ${what.replace(/can reach [\d,]+/, "can reach any length")}; expected a max of at most ${fmt(most)}` };
+    return { file, path, message: `a lognormal without max is unbounded, so ${unboundedWhat}; expected a max of at most ${fmt(most)}` };
   }
   if (d.max !== undefined) return { file, path: `${path}/max`, message: `${what}; expected a max of at most ${fmt(most)}` };
   if (d.fixed !== undefined) return { file, path: `${path}/fixed`, message: `${what}; expected at most ${fmt(most)}` };

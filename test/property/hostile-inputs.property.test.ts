@@ -144,9 +144,10 @@ const deployment = fc.record({
   router: fc.record({ policy: fc.constantFrom("round_robin", "random", "least_load", "cache_aware", "power_of_two", "bucket") }),
   kvCache: fc.oneof(
     fc.constant({}),
-    fc.record({ l2: fc.record({ capacityGb: fc.integer({ min: 1, max: 400 }) }) }),
+    // Within every GPU's host memory at tp=1 (at least 144 GB per GPU).
+    fc.record({ l2: fc.record({ capacityGb: fc.integer({ min: 1, max: 144 }) }) }),
     fc.record({
-      l2: fc.record({ capacityGb: fc.integer({ min: 1, max: 400 }) }),
+      l2: fc.record({ capacityGb: fc.integer({ min: 1, max: 144 }) }),
       l3: fc.record({ media: fc.constantFrom("nvme", "remote_pool"), capacityGb: fc.integer({ min: 1, max: 5000 }), shared: fc.boolean() }),
       prefetchPolicy: fc.constantFrom("best_effort", "wait_complete", "timeout"),
     }),
