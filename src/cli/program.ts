@@ -58,6 +58,24 @@ function buildProgram(io: CliIo, exit: ExitBox): Command {
     });
 
   program
+    .command("compare-gpus")
+    .description("search once per GPU and rank the GPUs by the cost of their cheapest SLO-meeting deployment")
+    .requiredOption("--slo <file>", "SLO spec")
+    .option("--gpus <id,...>", "GPUs to compare (default: the search space's)")
+    .option("--space <file>", "search space (default: the spec's searchSpace or search-spaces/default.json)")
+    .option("--prices <id|file>", 'price list: a bundled list (see "catalog prices") or a prices file')
+    .option("--out <dir>", "folder for the ranking (csv, md, svg) and each GPU's search (default: results/<run-id>)")
+    .option("--workers <n>", "worker threads shared by every GPU's search (default: available cores)", intArg(1, 256))
+    .option("--seed <n>", "random seed", intArg(0, 2 ** 31 - 1), 1)
+    .option("--max-runs <n>", "cap on full simulations per GPU", intArg(1))
+    .option("--json", "print the ranking as JSON")
+    .option("--quiet", "no progress on stderr")
+    .action(async (opts) => {
+      const { compareGpusCommand } = await import("./commands/compare-gpus.js");
+      exit.code = await compareGpusCommand(opts, io);
+    });
+
+  program
     .command("simulate")
     .description("simulate one deployment on one workload")
     .requiredOption("--deployment <file>", "deployment JSON")

@@ -19,6 +19,7 @@ import { defaultWorkerCount } from "../worker/executor.js";
 import { createTrialExecutor } from "../worker/sim-pool.js";
 import { runConfirmation } from "./confirm.js";
 import { MAX_PROBE_MULTIPLE, trialWindowS, type SearchContext } from "./context.js";
+import type { SharedTrialPool } from "../worker/shared-pool.js";
 import { TrialDriver } from "./driver.js";
 import type { SearchEvents } from "./events.js";
 import { runExhaustive } from "./exhaustive.js";
@@ -58,6 +59,14 @@ export interface SearchOptions {
   prices?: string | ResolvedPrices;
   /** Built worker file of the pool (tests: a fixture that wraps the simulator's). @default dist/worker/sim-worker.js */
   workerFile?: string;
+  /** A pool shared with other searches (compare-gpus, nightly); absent = a pool of the run's own. */
+  pool?: SharedTrialPool;
+  /** Replaces the space's GPU list (compare-gpus runs one search per GPU). */
+  gpus?: string[];
+  /** Multiplies the spec's demand (nightly's growth forecast). @default 1 */
+  demandScale?: number;
+  /** Names the results folder instead of the spec's name (nightly: service and scale). */
+  runName?: string;
 }
 
 export interface SearchOutcome {
@@ -128,15 +137,20 @@ function priceInputs(p: ResolvedPrices): Record<string, unknown> {
 export async function runSearch(opts: SearchOptions, events: SearchEvents = {}): Promise<SearchOutcome> {
   const t0 = performance.now();
   const prices = typeof opts.prices === "object" ? opts.prices : resolvePrices(opts.prices);
-  const inp = loadSearchInputs(opts.slo, opts.space, prices);
+  const inp = loadSearchInputs(opts.slo, opts.space, prices, { gpus: opts.gpus });
   const { spec, space, targets } = inp;
   const headroom = opts.headroom ?? 0;
   const seeds = confirmSeeds(opts.seed, opts.confirmSeeds ?? DEFAULT_CONFIRM_SEEDS);
   events.onLog?.(`hisim-tune: ${spec.name}: loading the workload`);
-  const wl = await loadSeedWorkloads(inp, targets, [opts.seed, ...seeds], (demand) => MAX_PROBE_MULTIPLE * demand * (1 + headroom), {
+  // nightly's growth forecast: the spec's demand times the scale.
+  const scale = opts.demandScale ?? 1;
+  const wl = await loadSeedWorkloads(inp, targets, [opts.seed, ...seeds], (demand) => MAX_PROBE_MULTIPLE * demand * scale * (1 + headroom), {
     contextLengthTokens: inp.model.contextLengthTokens, modelId: inp.model.id, file: opts.slo, path: "/workload",
   });
-  const { tables, profile, demandRps } = wl;
+  const { tables, profile } = wl;
+  const demandRps = wl.demandRps * scale;
+  // A scaled demand is the throughput target the reports show.
+  if (scale !== 1) targets.minThroughputRps = demandRps;
   const planRps = demandRps * (1 + headroom);
   // A trace with sessions cannot be replayed faster than its rows allow while keeping steady state.
   const maxProbeRps = !wl.extendable && profile.meanSessionSpanS > 0
@@ -147,8 +161,8 @@ export async function runSearch(opts: SearchOptions, events: SearchEvents = {}):
   };
 
   // What determines the results (--max-runs only decides how far a run gets, so it is not hashed).
-  const inputs = { spec, space: inp.rawSpace, seed: opts.seed, exhaustive: Boolean(opts.exhaustive), prices: priceInputs(prices), headroom, confirmSeeds: seeds };
-  const dir = openResultsDir({ name: spec.name, inputs, out: opts.out, resume: opts.resume, root: opts.resultsRoot });
+  const inputs = { spec, space: inp.rawSpace, seed: opts.seed, exhaustive: Boolean(opts.exhaustive), prices: priceInputs(prices), headroom, confirmSeeds: seeds, ...(scale !== 1 ? { demandScale: scale } : {}) };
+  const dir = openResultsDir({ name: opts.runName ?? spec.name, inputs, out: opts.out, resume: opts.resume, root: opts.resultsRoot });
   const lock = dir.lock;
   try {
     const cache = new Map<string, TrialResult>();
@@ -163,7 +177,7 @@ export async function runSearch(opts: SearchOptions, events: SearchEvents = {}):
     };
     writeRunInfo(dir.path, runInfo);
 
-    const executor = createTrialExecutor({ workers, tables, inline: opts.inline || workers === 1, workerFile: opts.workerFile });
+    const executor = opts.pool ? opts.pool.executorFor(tables) : createTrialExecutor({ workers, tables, inline: opts.inline || workers === 1, workerFile: opts.workerFile });
     const driver = new TrialDriver({
       executor, cache, log, maxRuns: opts.maxRuns,
       onRun: (task, result) => events.onTrialDone?.(task, result),

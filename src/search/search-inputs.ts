@@ -56,11 +56,15 @@ function targetsOf(spec: SloSpec): SloTargets {
  * Loads and checks the SLO spec `sloFile` and its search space (`spaceFile` overrides the spec's);
  * costs and cost constraints use `prices`.
  */
-export function loadSearchInputs(sloFile: string, spaceFileOverride: string | undefined, prices: ResolvedPrices): SearchInputs {
+export function loadSearchInputs(
+  sloFile: string, spaceFileOverride: string | undefined, prices: ResolvedPrices, opts: { gpus?: string[] } = {},
+): SearchInputs {
   const spec = loadSloSpec(sloFile);
   const specDir = dirname(sloFile);
   const spaceFile = spaceFileOverride ?? (spec.searchSpace ? resolve(specDir, spec.searchSpace) : defaultSpacePath());
-  const rawSpace = loadSearchSpace(spaceFile);
+  const loaded = loadSearchSpace(spaceFile);
+  // compare-gpus searches one GPU at a time: the space with its GPU list replaced.
+  const rawSpace = opts.gpus ? { ...loaded, gpus: [...opts.gpus] } : loaded;
   const constraints = assertSatisfiable(rawSpace, spaceFile, prices);
   const space = resolveSpace(rawSpace);
   const model = resolveModel(spec.model, specDir, { file: sloFile, path: "/model" });
