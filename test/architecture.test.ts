@@ -12,8 +12,9 @@ const srcDir = join(root, "src");
  * A layer is a top-level folder of src/ (`errors` is src/errors.ts).
  */
 const MAY_IMPORT = {
-  cli: ["compare", "search", "deploy", "report", "runner", "worker", "results", "inputs", "catalog", "io", "sim", "config", "errors"],
+  cli: ["nightly", "compare", "search", "deploy", "report", "runner", "worker", "results", "inputs", "catalog", "io", "sim", "config", "errors"],
   bench: ["search", "deploy", "report", "runner", "worker", "results", "inputs", "catalog", "io", "sim", "config", "errors"],
+  nightly: ["search", "deploy", "worker", "report", "runner", "results", "inputs", "catalog", "io", "sim", "config", "errors"],
   compare: ["search", "deploy", "worker", "report", "runner", "results", "inputs", "catalog", "io", "sim", "config", "errors"],
   search: ["deploy", "worker", "report", "runner", "results", "inputs", "catalog", "io", "sim", "config", "errors"],
   worker: ["runner", "results", "sim", "errors"],

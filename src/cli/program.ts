@@ -76,6 +76,22 @@ function buildProgram(io: CliIo, exit: ExitBox): Command {
     });
 
   program
+    .command("nightly")
+    .description("nightly capacity report: every service of a plan at each demand scale, compared with the previous night")
+    .requiredOption("--plan <file>", "nightly plan (services, demand scales, regression thresholds)")
+    .option("--out <dir>", "the night's folder (default: results/nightly/<YYYY-MM-DD>-<plan>)")
+    .option("--baseline <dir>", "the night to compare with (default: the newest earlier night of the plan beside the folder)")
+    .option("--prices <id|file>", "price list (default: the plan's, else the bundled default list)")
+    .option("--workers <n>", "worker threads shared by every service's search (default: available cores)", intArg(1, 256))
+    .option("--json", "print report.json")
+    .option("--quiet", "no progress on stderr")
+    .addOption(new Option("--date <YYYY-MM-DD>", "the night's date (default: today, UTC); for backfills and tests").hideHelp())
+    .action(async (opts) => {
+      const { nightlyCommand } = await import("./commands/nightly.js");
+      exit.code = await nightlyCommand(opts, io);
+    });
+
+  program
     .command("simulate")
     .description("simulate one deployment on one workload")
     .requiredOption("--deployment <file>", "deployment JSON")

@@ -83,6 +83,8 @@ export class ProgressReporter {
   /** The current progress line (for tests and custom displays). */
   line(): string {
     const elapsedS = (this.now() - this.startMs) / 1000;
+    // A stage of unknown size (several searches at once): a count, no percentage or ETA.
+    if (this.total === 0) return `${this.stage}: ${this.done} runs, ${fmtDuration(elapsedS)} elapsed`;
     const total = Math.max(this.total, this.done);
     const pct = total > 0 ? ` (${Math.floor((100 * this.done) / total)}%)` : "";
     let eta = "ETA --";

@@ -12,6 +12,7 @@ export const SCHEMA_FILES = {
   deployment: "hisim-tune deployment: one configuration a simulation runs",
   workload: "hisim-tune workload: synthetic traffic, a trace, or closed-loop benchmark clients",
   prices: "hisim-tune price list (--prices): USD per GPU-hour and per GB-hour of KV tiers",
+  "nightly-plan": "hisim-tune nightly plan (nightly --plan): services, demand scales, regression thresholds",
   model: "hisim-tune model: a transformer architecture",
   gpu: "hisim-tune GPU: one accelerator SKU",
   "kv-media": "hisim-tune KV medium: an L2 or L3 KV-cache storage tier",

@@ -5,6 +5,7 @@ import type { gpuSchema } from "./schemas/gpu.schema.js";
 import type { kvMediaSchema } from "./schemas/kv-media.schema.js";
 import type { modelSchema } from "./schemas/model.schema.js";
 import type { pricesSchema } from "./schemas/prices.schema.js";
+import type { nightlyPlanSchema } from "./schemas/nightly-plan.schema.js";
 import type { searchSpaceSchema } from "./schemas/search-space.schema.js";
 import type { sloSpecSchema } from "./schemas/slo-spec.schema.js";
 import type {
@@ -20,6 +21,7 @@ export type ModelSpec = FromSchema<typeof modelSchema>;
 export type GpuSpec = FromSchema<typeof gpuSchema>;
 export type KvMediaSpec = FromSchema<typeof kvMediaSchema>;
 export type PriceList = FromSchema<typeof pricesSchema>;
+export type NightlyPlan = FromSchema<typeof nightlyPlanSchema>;
 
 export type DeploymentInput = FromSchema<typeof deploymentSchema, Opt>;
 export type Deployment = FromSchema<typeof deploymentSchema>;

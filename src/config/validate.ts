@@ -11,6 +11,7 @@ import { kvMediaSchema } from "./schemas/kv-media.schema.js";
 import { modelSchema } from "./schemas/model.schema.js";
 import { pricesSchema } from "./schemas/prices.schema.js";
 import { frontierSchema } from "./schemas/frontier.schema.js";
+import { nightlyPlanSchema } from "./schemas/nightly-plan.schema.js";
 import { searchSpaceSchema } from "./schemas/search-space.schema.js";
 import { sloSpecSchema } from "./schemas/slo-spec.schema.js";
 import { workloadSchema } from "./schemas/workload.schema.js";
@@ -32,6 +33,7 @@ export const schemas = {
   "search-space": searchSpaceSchema,
   prices: pricesSchema,
   frontier: frontierSchema,
+  "nightly-plan": nightlyPlanSchema,
 } as const;
 
 export type SchemaKind = keyof typeof schemas;

@@ -6,7 +6,8 @@ import { loadPriceFile } from "../catalog/prices.js";
 import { InputError, type InputIssue } from "../errors.js";
 import { readJsonFile } from "../io/json-file.js";
 import { deploymentIssues, searchSpaceIssues, sloSpecIssues, workloadIssues } from "./rules.js";
-import type { Deployment, SearchSpace, SloSpec, WorkloadSpec } from "../config/types.js";
+import type { Deployment, NightlyPlan, SearchSpace, SloSpec, WorkloadSpec } from "../config/types.js";
+import { nightlyPlanIssues } from "./nightly-plan.js";
 import { checkSchema, validateSchema, type SchemaKind } from "../config/validate.js";
 import { kindOfSchemaRef, SCHEMA_FILES, schemaFileName, type ShippedSchemaKind } from "../config/schema-files.js";
 
@@ -53,6 +54,7 @@ export function detectKind(data: unknown): ConfigKind | undefined {
   if (typeof data !== "object" || data === null) return undefined;
   const o = data as Record<string, unknown>;
   if ("schemaVersion" in o && "points" in o) return "frontier";
+  if ("services" in o) return "nightly-plan";
   if ("gpuUsdPerHour" in o || "mediaUsdPerGbHour" in o || "hostMemoryUsdPerGbHour" in o) return "prices";
   if ("targets" in o || ("workload" in o && "model" in o)) return "slo-spec";
   if ("gpus" in o || "routerPolicies" in o || "constraints" in o) return "search-space";
@@ -105,6 +107,7 @@ export function validateConfigFile(file: string): { kind: ConfigKind; issues: In
     "slo-spec": () => sloSpecIssues(data as SloSpec, file),
     "search-space": () => searchSpaceIssues(data as SearchSpace, file),
     prices: () => (loadPriceFile(file), []),
+    "nightly-plan": () => nightlyPlanIssues(data as NightlyPlan, file),
   };
   const collect = (fn: () => InputIssue[]): InputIssue[] => {
     try {

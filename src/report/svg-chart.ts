@@ -28,6 +28,8 @@ export interface LineSeries {
   name: string;
   color: string;
   dashed?: boolean;
+  /** Also a dot at each point (short series, where a line alone hides the points). */
+  markers?: boolean;
   points: [x: number, y: number][];
 }
 
@@ -194,6 +196,7 @@ export function renderChart(spec: ChartSpec): string {
     if (pts.length === 0) continue;
     const d = pts.map(([x, y], i) => `${i === 0 ? "M" : "L"}${n1(sx(x))} ${n1(sy(y))}`).join("");
     o.push(`<path d="${d}" fill="none" stroke="${l.color}" stroke-width="2"${l.dashed ? ' stroke-dasharray="6 4"' : ""}><title>${esc(l.name)}</title></path>`);
+    if (l.markers) for (const [x, y] of pts) o.push(`<circle cx="${n1(sx(x))}" cy="${n1(sy(y))}" r="3.5" fill="${l.color}"><title>${esc(`${l.name}: ${fy(y)}`)}</title></circle>`);
   }
   for (const g of groups) {
     o.push(`<g class="group">`);
