@@ -7,7 +7,7 @@
  * and an owner process that no longer exists holds nothing, so `--resume` right after a kill works.
  * The lock is re-entrant within a process (the search and its results folder both take it).
  */
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
 import lockfile from "proper-lockfile";
@@ -65,12 +65,18 @@ function processAlive(pid: number): boolean {
   }
 }
 
-function acquire(dir: string, h: Held): () => void {
+/** Lock timing; tests shorten it (proper-lockfile's minimums: stale 2 s, update 1 s). */
+export interface LockTiming {
+  staleMs: number;
+  updateMs: number;
+}
+
+function acquire(dir: string, h: Held, t: LockTiming): () => void {
   return lockfile.lockSync(dir, {
     lockfilePath: join(dir, LOCK_NAME),
     realpath: false,
-    stale: STALE_MS,
-    update: UPDATE_MS,
+    stale: t.staleMs,
+    update: t.updateMs,
     // The default throws from a timer, which would crash the run; remember it and say so on release.
     onCompromised: (e: Error) => {
       h.compromised = e;
@@ -82,7 +88,7 @@ function acquire(dir: string, h: Held): () => void {
  * Locks results folder `dir` (which must exist) for this process.
  * @throws UsageError (exit 2) when another live run holds it
  */
-export function lockResultsDir(dir: string): ResultsDirLock {
+export function lockResultsDir(dir: string, timing: LockTiming = { staleMs: STALE_MS, updateMs: UPDATE_MS }): ResultsDirLock {
   const abs = resolve(dir);
   const mine = held.get(abs);
   if (mine) {
@@ -92,7 +98,7 @@ export function lockResultsDir(dir: string): ResultsDirLock {
   const lockDir = join(abs, LOCK_NAME);
   const h: Held = { count: 1, release: () => undefined };
   try {
-    h.release = acquire(abs, h);
+    h.release = acquire(abs, h, timing);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "ELOCKED") throw new RuntimeFailure(`cannot lock ${abs}: ${(e as Error).message}`);
     const owner = readOwner(lockDir);
@@ -100,7 +106,7 @@ export function lockResultsDir(dir: string): ResultsDirLock {
       // Its holder was killed without releasing it (SIGKILL): stale now, not in STALE_MS.
       rmSync(lockDir, { recursive: true, force: true });
       try {
-        h.release = acquire(abs, h);
+        h.release = acquire(abs, h, timing);
       } catch {
         throw busy(abs, readOwner(lockDir));
       }
@@ -109,7 +115,11 @@ export function lockResultsDir(dir: string): ResultsDirLock {
     }
   }
   const owner: Owner = { pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString() };
+  // Adding a file changes the lock folder's mtime, which proper-lockfile reads as someone else
+  // having touched its lock (compromised) at its next refresh: put the mtime back.
+  const before = statSync(lockDir);
   writeFileSync(join(lockDir, OWNER_FILE), `${JSON.stringify(owner)}\n`);
+  utimesSync(lockDir, before.atime, before.mtime);
   held.set(abs, h);
   return handle(abs);
 }
@@ -139,14 +149,22 @@ function releaseOne(abs: string): void {
   if (!h) return;
   if (--h.count > 0) return;
   held.delete(abs);
-  if (h.compromised) return; // someone took it over; it is not ours to remove
+  const lockDir = join(abs, LOCK_NAME);
+  const owner = readOwner(lockDir);
+  // Taken over by another process (it went stale while we held it): not ours to remove.
+  if (!owner || owner.pid !== process.pid || owner.hostname !== hostname()) return;
   // proper-lockfile removes the lock folder with rmdir, so the owner file goes first.
-  rmSync(join(abs, LOCK_NAME, OWNER_FILE), { force: true });
-  try {
-    h.release();
-  } catch {
-    rmSync(join(abs, LOCK_NAME), { recursive: true, force: true });
+  rmSync(join(lockDir, OWNER_FILE), { force: true });
+  let removed = false;
+  if (!h.compromised) {
+    try {
+      h.release();
+      removed = true;
+    } catch {
+      // Removed below.
+    }
   }
+  if (!removed) rmSync(lockDir, { recursive: true, force: true });
 }
 
 /** The folders whose lock this process holds (the signal handler marks their runs interrupted). */

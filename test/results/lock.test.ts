@@ -1,6 +1,6 @@
 /** The results-folder lock: one writer at a time, and a killed writer's lock never blocks for long. */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -44,6 +44,19 @@ describe("lockResultsDir", () => {
     expect(existsSync(join(d, LOCK_NAME))).toBe(false);
     expect(heldResultsDirs()).not.toContain(d);
   });
+
+  it("stays ours while held past its refresh interval (writing the owner file does not look like a takeover)", async () => {
+    const d = tmp();
+    const lock = lockResultsDir(d, { staleMs: 2000, updateMs: 1000 });
+    const lockDir = join(d, LOCK_NAME);
+    const first = statSync(lockDir).mtimeMs;
+    await new Promise((ok) => setTimeout(ok, 2600));
+    // proper-lockfile refreshed the mtime (it stops refreshing a lock it thinks was taken over).
+    expect(statSync(lockDir).mtimeMs).toBeGreaterThan(first);
+    expect(JSON.parse(readFileSync(join(lockDir, "owner.json"), "utf8")).pid).toBe(process.pid);
+    lock.release();
+    expect(existsSync(lockDir)).toBe(false);
+  }, 20_000);
 
   it("is re-entrant within a process: the folder stays locked until the last holder releases", () => {
     const d = tmp();
