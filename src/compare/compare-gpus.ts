@@ -4,12 +4,12 @@
  * deployment under one price list. Each GPU's search writes its own results folder under the
  * comparison's folder; the ranking goes beside them (csv, md, svg, json).
  */
-import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { resolveGpu } from "../catalog/index.js";
 import { resolvePrices } from "../catalog/prices.js";
 import { InputError } from "../errors.js";
 import { writeFileAtomic, writeJsonAtomic } from "../io/atomic-write.js";
+import { checkOutDir, ensureOutDir } from "../io/out-path.js";
 import { hashInputs, makeRunId } from "../results/run-id.js";
 import { runSearch, type SearchOutcome } from "../search/run-search.js";
 import { loadSearchInputs } from "../search/search-inputs.js";
@@ -61,6 +61,8 @@ export function compareExitCode(r: GpuRanking): number {
 
 /** Runs the comparison and writes its folder. */
 export async function runCompareGpus(opts: CompareOptions, events: CompareEvents = {}): Promise<CompareOutcome> {
+  // A bad --out (empty, a file, /proc) fails before any work.
+  if (opts.out !== undefined) checkOutDir(opts.out);
   const prices = resolvePrices(opts.prices);
   // Inputs checked once, before any search: a bad spec fails here, not once per GPU.
   const inp = loadSearchInputs(opts.slo, opts.space, prices, opts.gpus ? { gpus: opts.gpus } : {});
@@ -70,7 +72,7 @@ export async function runCompareGpus(opts: CompareOptions, events: CompareEvents
   const name = `compare-${inp.spec.name}`;
   const inputsHash = hashInputs({ spec: inp.spec, space: inp.rawSpace, gpus, seed: opts.seed, prices: prices.name });
   const dir = opts.out !== undefined ? resolve(opts.out) : join(resolve(opts.resultsRoot ?? "results"), makeRunId(name, inputsHash, opts.now ?? new Date()));
-  mkdirSync(dir, { recursive: true });
+  ensureOutDir(dir);
 
   const workers = opts.workers ?? defaultWorkerCount();
   const pool = new SharedTrialPool({ workers, inline: opts.inline });

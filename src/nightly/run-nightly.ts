@@ -4,12 +4,13 @@
  * folder per service and scale), compared with the baseline night, and reported in report.json,
  * report.md and report.html. The date comes from the caller (the CLI reads the clock).
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { resolvePrices } from "../catalog/prices.js";
 import { UsageError } from "../errors.js";
 import { loadNightlyPlan } from "../inputs/nightly-plan.js";
 import { writeFileAtomic, writeJsonAtomic } from "../io/atomic-write.js";
+import { checkOutDir, ensureOutDir } from "../io/out-path.js";
 import { runSearch } from "../search/run-search.js";
 import { loadSearchInputs } from "../search/search-inputs.js";
 import { defaultWorkerCount } from "../worker/executor.js";
@@ -56,6 +57,8 @@ export function runFolderName(service: string, scale: number): string {
 /** Runs the night and writes its folder. */
 export async function runNightly(opts: NightlyOptions, events: NightlyEvents = {}): Promise<NightlyOutcome> {
   const date = checkDate(opts.date);
+  // A bad --out (empty, a file, /proc) fails before any work.
+  if (opts.out !== undefined) checkOutDir(opts.out);
   const planFile = resolve(opts.plan);
   const plan = loadNightlyPlan(planFile);
   const planDir = dirname(planFile);
@@ -88,7 +91,7 @@ export async function runNightly(opts: NightlyOptions, events: NightlyEvents = {
   if (baseline && baseline.plan !== plan.name) {
     events.onLog?.(`nightly: the baseline ${baselineDir} is of plan "${baseline.plan}", not "${plan.name}"; rows are matched by service name and scale`);
   }
-  mkdirSync(dir, { recursive: true });
+  ensureOutDir(dir);
 
   const pool = new SharedTrialPool({ workers: opts.workers ?? defaultWorkerCount(), inline: opts.inline });
   let rows: ServiceResult[];
