@@ -92,6 +92,8 @@ describe("workloads", () => {
     ["inputTokens fixed 1e8", { inputTokens: { fixed: 1e8 } }, "/inputTokens/fixed", /expected at most 10000000/],
     ["lognormal max 10 below its mean 600", { inputTokens: { lognormal: { mean: 600, sigma: 0.8 }, max: 10 } }, "/inputTokens/max", /max 10 is below the lognormal's mean 600/],
     ["lognormal sigma 1e6", { inputTokens: { lognormal: { mean: 600, sigma: 1e6 }, max: 10_000 } }, "/inputTokens/lognormal/sigma", /expected at most 3, got 1000000/],
+    ["a gamma cv of 5e-221 (found by the property suite: every arrival time became NaN)", { arrival: { process: "gamma", ratePerS: 9, cv: 5e-221 } }, "/arrival/cv", /expected at least 0\.01, got 5\.04?2?e-221|expected at least 0\.01, got 5e-221/],
+    ["a rate of 1e-300 req/s", { arrival: { process: "poisson", ratePerS: 1e-300 } }, "/arrival/ratePerS", /expected at least 0\.000001/],
     ["uniform range above max", { inputTokens: { uniform: [500, 900], max: 100 } }, "/inputTokens/max", /max 100 is below the whole range/],
     ["a table of 2M requests x 10K tokens in 1-token blocks", { requests: 2_000_000, inputTokens: { fixed: 10_000 }, blockSize: 1 }, "/requests", /the request table would hold about 20,000,000,000 prefix blocks.*expected at most 268,435,456/],
   ])("rejects %s", async (_what, extra, path, pattern) => {
@@ -113,6 +115,12 @@ describe("workloads", () => {
     const w = synthetic({ inputTokens: { fixed: 500 }, outputTokens: { fixed: 200 }, prefix: { sessions: { turnsMean: 30 } } });
     const d = dep({ model: tinyCtxModel });
     await expectInputError(["simulate", "--deployment", d, "--workload", w], w, "/prefix/sessions/turnsMean", /requests exceed tiny-ctx's context length of 4,096 tokens .*each turn's prompt repeats the session's history/);
+  });
+
+  it("rejects a trace whose timestamps span beyond any finite simulation", async () => {
+    const trace = file('{"timestamp": 0, "input_length": 100, "output_length": 10}\n{"timestamp": 1e300, "input_length": 200, "output_length": 10}\n', "far.jsonl");
+    const w = file({ kind: "trace", path: trace, format: "mooncake" });
+    await expectInputError(["simulate", "--deployment", dep(), "--workload", w], trace, undefined, /the trace's arrivals span 1\.00e\+297 s .*expected at most 1e9 s/);
   });
 
   it("rejects a trace whose prompts exceed the model's context, naming the trace", async () => {

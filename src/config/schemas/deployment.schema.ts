@@ -3,6 +3,15 @@ import {
   schemaRefSchema, weightDtypeSchema, writePolicySchema,
 } from "./common.schema.js";
 
+/**
+ * A tier's bandwidth, GB/s: 0.01 (a slow network disk) to 100,000 (beyond any link). Transfer times
+ * are bytes / bandwidth, so a bandwidth of 1e-300 would put events past the end of time.
+ */
+const BANDWIDTH = {
+  type: "number", minimum: 0.01, maximum: 100_000,
+  description: "GB/s between 0.01 and 100,000.",
+} as const;
+
 /** Largest L2 tier, GB per replica: 32 TB, above the DRAM of any server (8-GPU nodes carry 1-4 TB). */
 export const L2_MAX_GB = 32_768;
 /** Largest L3 tier, GB: 10 PB, above any deployed KV store (Mooncake store, 3FS clusters are TB to low PB). */
@@ -38,7 +47,7 @@ export const engineSchema = {
     memFractionStatic: { type: "number", exclusiveMinimum: 0, maximum: 1 },
     pageSize: { type: "integer", minimum: 1 },
     enablePrefixCaching: { type: "boolean" },
-    schedConservativeness: { type: "number", exclusiveMinimum: 0 },
+    schedConservativeness: { type: "number", minimum: 0.01, maximum: 100, description: "SGLang schedule_conservativeness (default 1); between 0.01 and 100." },
   },
 } as const;
 
@@ -78,8 +87,8 @@ export const l2TierSchema = {
     },
     media: { type: "string", default: "host_dram" },
     evictionPolicy: evictionPolicySchema,
-    readGBps: { type: "number", exclusiveMinimum: 0 },
-    writeGBps: { type: "number", exclusiveMinimum: 0 },
+    readGBps: BANDWIDTH,
+    writeGBps: BANDWIDTH,
   },
 } as const;
 
@@ -94,9 +103,9 @@ export const l3TierSchema = {
       description: "Whole pool if shared, else per replica, GB; at most 10,000,000 (10 PB, beyond any KV store deployed).",
     },
     shared: { type: "boolean", default: true },
-    readGBps: { type: "number", exclusiveMinimum: 0, description: "Whole pool if shared (every replica's transfers queue on it), else per replica." },
-    writeGBps: { type: "number", exclusiveMinimum: 0, description: "Whole pool if shared, else per replica." },
-    latencyUs: { type: "number", minimum: 0 },
+    readGBps: { ...BANDWIDTH, description: "Whole pool if shared (every replica's transfers queue on it), else per replica; GB/s between 0.01 and 100,000." },
+    writeGBps: { ...BANDWIDTH, description: "Whole pool if shared, else per replica; GB/s between 0.01 and 100,000." },
+    latencyUs: { type: "number", minimum: 0, maximum: 10_000_000, description: "Per transfer batch, µs; at most 10 s." },
   },
 } as const;
 
@@ -108,9 +117,9 @@ export const kvCacheSchema = {
     l3: l3TierSchema,
     writePolicy: { ...writePolicySchema, default: "write_through" },
     prefetchPolicy: { ...prefetchPolicySchema, default: "best_effort" },
-    prefetchThresholdTokens: { type: "integer", minimum: 0, default: 256 },
-    prefetchTimeoutBaseS: { type: "number", minimum: 0, default: 1.0 },
-    prefetchTimeoutPerKiTokenS: { type: "number", minimum: 0, default: 0.25 },
+    prefetchThresholdTokens: { type: "integer", minimum: 0, maximum: 10_000_000, default: 256 },
+    prefetchTimeoutBaseS: { type: "number", minimum: 0, maximum: 3600, default: 1.0, description: "Seconds; at most an hour." },
+    prefetchTimeoutPerKiTokenS: { type: "number", minimum: 0, maximum: 3600, default: 0.25, description: "Seconds per 1,024 tokens; at most an hour." },
     evictionPolicy: { ...evictionPolicySchema, default: "lru" },
   },
 } as const;

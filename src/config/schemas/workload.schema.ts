@@ -71,8 +71,11 @@ export const syntheticWorkloadSchema = {
       required: ["process", "ratePerS"],
       properties: {
         process: { type: "string", enum: ["poisson", "gamma", "constant"] },
-        ratePerS: { type: "number", exclusiveMinimum: 0, maximum: LIMITS.ratePerS, description: "Requests per second (at most 1,000,000)." },
-        cv: { type: "number", exclusiveMinimum: 0, maximum: 100, description: "Coefficient of variation of gaps (gamma); measured bursty traffic has 1-10." },
+        ratePerS: { type: "number", minimum: 1e-6, maximum: LIMITS.ratePerS, description: "Requests per second, between 1e-6 (one in 11 days) and 1,000,000." },
+        cv: {
+          type: "number", minimum: 0.01, maximum: 100,
+          description: "Coefficient of variation of gaps (gamma), between 0.01 and 100 (gamma shape 1/cv^2; for evenly spaced arrivals use the constant process); measured bursty traffic has 1-10.",
+        },
       },
     },
     inputTokens: lengthDistSchema,
@@ -83,14 +86,14 @@ export const syntheticWorkloadSchema = {
       properties: {
         systemPrompts: { type: "integer", minimum: 1, maximum: LIMITS.requests },
         systemPromptTokens: { type: "integer", minimum: 0, maximum: LIMITS.tokens },
-        zipfAlpha: { type: "number", minimum: 0 },
+        zipfAlpha: { type: "number", minimum: 0, maximum: 100 },
         sessions: {
           type: "object",
           additionalProperties: false,
           required: ["turnsMean"],
           properties: {
             turnsMean: { type: "number", minimum: 1, maximum: 10_000 },
-            thinkTimeMeanS: { type: "number", minimum: 0 },
+            thinkTimeMeanS: { type: "number", minimum: 0, maximum: 86_400, description: "Mean think time between turns, seconds; at most a day." },
           },
         },
       },
@@ -108,7 +111,7 @@ export const traceWorkloadSchema = {
     kind: { const: "trace" },
     path: { type: "string", minLength: 1 },
     format: traceFormatSchema,
-    timeScale: { type: "number", exclusiveMinimum: 0 },
+    timeScale: { type: "number", minimum: 1e-6, maximum: 1e6, description: "Arrival times are multiplied by this; between 1e-6 and 1e6." },
     limit: { type: "integer", minimum: 0, description: "0 = every record." },
   },
 } as const;

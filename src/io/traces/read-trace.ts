@@ -69,5 +69,19 @@ export async function readTrace(path: string, opts: ReadTraceOptions = {}): Prom
     const why = parser && parser.skipped > 0 ? ` (all ${parser.skipped} records are failed requests)` : "";
     throw new InputError({ file: path, message: `expected at least one request, found none${why}` });
   }
-  return { table: builder.finish(opts.timeScale ?? 1), format: parser.format, skipped: parser.skipped };
+  const table = builder.finish(opts.timeScale ?? 1);
+  // Arrivals are relative to the first one; a span of more than 1e9 s (31 years) is a unit mistake
+  // or a corrupt timestamp, and past ~1e308 µs it is not even a finite time.
+  const spanUs = table.count > 0 ? table.arrivalUs[table.count - 1] : 0;
+  if (!(spanUs <= MAX_SPAN_US)) {
+    throw new InputError({
+      file: path,
+      message: `the trace's arrivals span ${Number.isFinite(spanUs) ? `${(spanUs / 1e6).toExponential(2)} s` : "more than any finite time"} (timeScale ${opts.timeScale ?? 1}); ` +
+        "expected at most 1e9 s (31 years): are the timestamps in the format's unit?",
+    });
+  }
+  return { table, format: parser.format, skipped: parser.skipped };
 }
+
+/** Longest span of a trace's arrivals, µs (1e9 s). */
+const MAX_SPAN_US = 1e15;

@@ -110,6 +110,8 @@ export function simulate(input: SimulationInput): SimulationResult {
   const pushNextOpen = (): void => {
     if (cursor < sortedOpen.length) {
       const i = sortedOpen[cursor++];
+      // A NaN or infinite time would never be ordered, and its request never served.
+      if (!Number.isFinite(table.arrivalUs[i])) throw new InvariantError(`request ${i} arrives at ${table.arrivalUs[i]} us; every arrival time must be finite`);
       queue.push(table.arrivalUs[i], EventRank.arrival, EV_ARRIVAL, i, 1);
       pendingArrivals++;
     }
