@@ -10,7 +10,7 @@ import type { DeployView, ReportContext } from "./context.js";
 import { describeDeployment, fmtDuration, fmtMs, fmtPct, fmtRps, fmtUsd, pLabel } from "./format.js";
 import { rankGpus } from "./gpu-ranking.js";
 import { mdTable, mdText } from "./markdown.js";
-import { confirmationSection, screenedSection, statusSection, verdictSection } from "./summary-trust.js";
+import { confirmationSection, screenedSection, statusSection, tierSection, verdictSection } from "./summary-trust.js";
 
 export { mdText };
 const table = mdTable;
@@ -154,6 +154,7 @@ export function renderSummaryMarkdown(file: FrontierFile, ctx: ReportContext): s
   }
 
   out.push(...confirmationSection(file, t));
+  out.push(...tierSection(file, t));
   out.push(...verdictSection(file));
 
   out.push("## GPU SKUs ranked by best USD per 1M tokens", "");

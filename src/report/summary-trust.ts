@@ -5,7 +5,7 @@
  */
 import type { FrontierFile, ScreenedConfig, ScreenReason, VerdictBasis } from "../results/frontier-file.js";
 import type { Point, SloTargets } from "../results/point.js";
-import { describeDeployment, fmtMs, fmtRps, pLabel } from "./format.js";
+import { describeDeployment, fmtMs, fmtRps, fmtUsd, pLabel } from "./format.js";
 import { mdTable, mdText } from "./markdown.js";
 
 const METRIC: Record<VerdictBasis["metric"], string> = { ttftMs: "TTFT", tpotMs: "TPOT", e2eMs: "E2E" };
@@ -35,8 +35,9 @@ export function verdictSection(file: FrontierFile): string[] {
   const tail = file.verdicts[0].tailTarget;
   out.push(
     `Each percentile target should rest on a tail of at least ${tail} requests (p99: 5,000 requests that count for the metric; ` +
-      "TPOT counts only requests with two or more output tokens). Search trials replay the fewest leading requests of the " +
-      "workload that give every target its tail, rescaled to exactly the rate simulated; confirmation runs replay the whole workload.",
+      "TPOT counts only requests with two or more output tokens). Every trial is rescaled to exactly the rate it simulates. Search " +
+      "trials replay the whole workload, or, when it is more than twice that, the fewest leading requests that give every target " +
+      "its tail; confirmation runs replay the whole workload of their seed.",
     "",
   );
   const rows = file.verdicts.map((v) => [
@@ -94,5 +95,27 @@ export function screenedSection(screened: readonly ScreenedConfig[]): string[] {
   out.push(`${screened.length} configurations were not simulated: ${[...counts].map(([r, n]) => `${n} ${SCREEN_REASON_TEXT[r]}`).join("; ")}.`, "");
   const rows = screened.map((s) => [mdText(s.gpu), String(s.tp), `${mdText(s.weights)}/${mdText(s.kvDtype)}`, mdText(s.engine), mdText(s.reason), mdText(s.detail)]);
   out.push(mdTable(["GPU", "TP", "Wt/KV", "Engine", "Reason", "Detail"], rows, ["l", "r", "l", "l", "l", "l"]), "");
+  return out;
+}
+
+/** "## KV tiers (stage 3)": per stage-2 winner, each tier option and what it did to cost and TTFT. */
+export function tierSection(file: FrontierFile, t: SloTargets): string[] {
+  if (file.tierTrials.length === 0) return [];
+  const out = ["## KV tiers (stage 3)", ""];
+  out.push(
+    `Host memory (L2) and storage (L3) options, each tried on a stage-2 winner from its replica count down; an option is kept when it ` +
+      `lowers the cost, or at equal cost the SLO pressure, below the best so far (prices: ${mdText(file.prices)}).`,
+    "",
+  );
+  const byId = new Map(file.points.map((p) => [p.id, p]));
+  for (const baseId of [...new Set(file.tierTrials.map((x) => x.baseId))]) {
+    const base = byId.get(baseId);
+    if (base) out.push(`On ${mdText(describeDeployment(base.deployment))}: ${fmtUsd(base.costUsdPerHour)}/h, TTFT ${pLabel(t.ttftMs.percentile)} ${fmtMs(base.latency.ttftMs)} ms.`, "");
+    const rows = file.tierTrials.filter((x) => x.baseId === baseId).map((x) => [
+      mdText(x.option), x.outcome, x.replicas === undefined ? "-" : String(x.replicas), x.costUsdPerHour === undefined ? "-" : fmtUsd(x.costUsdPerHour),
+      x.ttftMs === undefined ? "-" : fmtMs(x.ttftMs), mdText(x.reason ?? ""),
+    ]);
+    out.push(mdTable(["Tiers", "Outcome", "Replicas", "$/h", `TTFT ${pLabel(t.ttftMs.percentile)} ms`, "Why"], rows, ["l", "l", "r", "r", "r", "l"]), "");
+  }
   return out;
 }

@@ -56,6 +56,25 @@ export interface VerdictBasis {
   tailTarget: number;
 }
 
+/** What one KV-tier option of stage 3 did, tried on a stage-2 winner. */
+export interface TierTrial {
+  /** The stage-2 point it was tried on. */
+  baseId: string;
+  /** The tiers and policies, e.g. "L2 512 GB + L3 nvme 2 TB (lru, best_effort, write_through)". */
+  option: string;
+  /**
+   * kept: better than everything before it (lower cost, or equal cost and latency); no gain: it met
+   * the SLO but was not better; misses: not even at the winner's replica count; skipped: not simulated.
+   */
+  outcome: "kept" | "no gain" | "misses" | "skipped";
+  reason?: string;
+  /** Its fewest-replica SLO-meeting point, when it met the SLO. */
+  pointId?: string;
+  replicas?: number;
+  costUsdPerHour?: number;
+  ttftMs?: number;
+}
+
 /** `frontier.json` and the main command's `--json` output. */
 export interface FrontierFile {
   schemaVersion: number;
@@ -79,6 +98,8 @@ export interface FrontierFile {
   /** Configurations stage 1 dropped, with reasons. */
   screened: ScreenedConfig[];
   verdicts: VerdictBasis[];
+  /** Stage 3's KV-tier options and what each did. */
+  tierTrials: TierTrial[];
   /** When no point meets the SLO: the closest misses, best first. */
   closest?: Point[];
   hitCurve?: HitCurvePoint[];
@@ -101,6 +122,7 @@ export interface FrontierInputs {
   targets: SloTargets;
   screened?: readonly ScreenedConfig[];
   verdicts?: readonly VerdictBasis[];
+  tierTrials?: readonly TierTrial[];
   hitCurve?: readonly HitCurvePoint[];
   /** How many closest misses to list when nothing meets the SLO. @default 5 */
   closestCount?: number;
@@ -140,6 +162,7 @@ export function buildFrontierFile(x: FrontierInputs): FrontierFile {
     points,
     screened: [...(x.screened ?? [])],
     verdicts: [...(x.verdicts ?? [])],
+    tierTrials: [...(x.tierTrials ?? [])],
   };
   if (recommended === null) file.closest = closestMisses(points, x.targets, x.closestCount ?? 5);
   if (x.hitCurve) file.hitCurve = [...x.hitCurve];

@@ -1,20 +1,27 @@
 /**
  * Measured capacity of one exact cluster (its replicas, router and tiers): the highest offered
- * rate, to 2.5%, at which it meets every target on the full workload of every confirmation seed
- * (each rescaled to exactly the rate probed). Vidur-style bisection, gated on the SLO percentiles
- * instead of scheduling delay, with each next probe interpolated on the SLO pressure (the highest
- * latency / target ratio), which crosses 1 at the capacity.
+ * rate, to 2.5%, at which it meets every target on every workload the run judges it on: the search
+ * seed's window and each confirmation seed's full workload (each rescaled to exactly the rate
+ * probed). Vidur-style bisection, gated on the SLO percentiles instead of scheduling delay, with
+ * each next probe interpolated on the SLO pressure (the highest latency / target ratio), which
+ * crosses 1 at the capacity.
+ *
+ * Two phases keep it cheap: the bracket is first narrowed on the search seed alone (one simulation
+ * per probe); then the confirmation seeds are checked at its top. When they all meet the targets
+ * there, that is the capacity (the search seed already misses one step above). When one does not,
+ * the rate gallops down from there and the last step is bisected on the confirmation seeds, the one
+ * closest to missing run first.
  */
 import type { Deployment } from "../config/types.js";
 import type { SloTargets } from "../results/point.js";
-import type { TrialResult } from "../runner/trial.js";
+import type { TrialResult, TrialTask } from "../runner/trial.js";
 import { targetMetrics } from "../runner/verdict.js";
-import { confirmTrial, type SearchContext } from "./context.js";
+import { confirmTrial, trialAt, type SearchContext } from "./context.js";
 import { all, one, type TrialGen } from "./driver.js";
 
 /** Relative resolution of a capacity: the bracket (met, missed) is at most this wide. */
 export const RATE_RESOLUTION = 0.025;
-/** Probes of one capacity measurement at most (the bracket is then whatever it reached). */
+/** Probes of one phase at most (the bracket is then whatever it reached). */
 const MAX_PROBES = 8;
 
 /** Highest latency / target ratio of a trial (a lower bound after an early stop). */
@@ -34,12 +41,13 @@ export interface CapacityMeasure {
   atLeast: boolean;
   /** Lowest rate seen missed above it, req/s (Infinity when none was found within the probes). */
   badRps: number;
+  /** Rates probed. */
   probes: number;
   /** A trial was not run (--max-runs): the measurement is incomplete. */
   capped: boolean;
 }
 
-/** Probes of one seed's rate: the point that passed at the highest rate, its pressure. */
+/** A rate known to be met, with the highest pressure seen there. */
 interface Seen {
   rate: number;
   pressure: number;
@@ -55,58 +63,114 @@ function extrapolate(a: Seen | undefined, b: Seen): number | undefined {
   return b.rate + ((1 - b.pressure) * (b.rate - a.rate)) / (b.pressure - a.pressure);
 }
 
+/** One probe's outcome: met on every run, the highest pressure, or cut. */
+interface ProbeOutcome {
+  met: boolean;
+  pressure: number;
+  capped: boolean;
+}
+
 /**
- * Measures the capacity of `d`, known to meet the SLO at `okRps` on every confirmation seed (their
- * runs there: `atOk`). A rate is met when every confirmation seed's full workload meets every target
- * at it, so the stated capacity holds beyond the one workload the search used. Each probe runs the
- * seed that was closest to missing first and the others only if it passes (a miss usually costs one
- * early-stopped run). Probes go up from the pressure seen at `okRps` (the highest latency / target
- * ratio: a point at pressure p is guessed to reach 1 near rate / p), then, once a rate is missed,
- * where the line through the two highest rates met crosses pressure 1 (kept inside the middle half
- * of the bracket in log rate, so the bracket always shrinks geometrically; its middle when there is
- * no such line). Misses stop early, so their pressures are only lower bounds and are not used.
+ * Bisection of the highest rate `probe` meets, from `ok` (met) and `bad` (missed; Infinity = none
+ * yet) to RATE_RESOLUTION. Probes go up from the pressure seen at `ok` (pressure p: guessed to reach
+ * 1 near rate / p), then, once a rate is missed, where the line through the two highest rates met
+ * crosses pressure 1 (kept inside the middle half of the bracket in log rate, so it always shrinks
+ * geometrically; its middle when there is no such line). Misses stop early, so their pressures are
+ * only lower bounds and are not used.
  */
-export function* measureCapacity(ctx: SearchContext, d: Deployment, okRps: number, atOk: readonly TrialResult[]): TrialGen<CapacityMeasure> {
-  const t = ctx.targets;
-  const seeds = ctx.confirmSeeds;
-  const seedPressure = atOk.map((r) => trialPressure(r, t));
+function* bisect(ctx: SearchContext, start: Seen, startBad: number, probe: (rate: number) => TrialGen<ProbeOutcome>): TrialGen<CapacityMeasure> {
   let prev: Seen | undefined;
-  let ok: Seen = { rate: okRps, pressure: Math.max(...seedPressure) };
-  let bad = Infinity;
+  let ok = start;
+  let bad = startBad;
   let probes = 0;
-  let next = ok.rate * Math.min(2, Math.max(1.1, ok.pressure > 0 ? 1 / ok.pressure : 2));
-  while (probes < MAX_PROBES) {
-    if (bad < Infinity && (bad - ok.rate) / bad <= RATE_RESOLUTION) break;
-    if (bad === Infinity && ok.rate >= ctx.maxProbeRps) return { okRps: ok.rate, atLeast: true, badRps: bad, probes, capped: false };
-    const rate = Math.min(next, ctx.maxProbeRps);
-    probes++;
-    // The seed closest to missing first (ties: the earlier seed).
-    const order = seeds.map((_, i) => i).sort((a, b) => seedPressure[b] - seedPressure[a] || a - b);
-    const first = yield* one(confirmTrial(ctx, d, seeds[order[0]], rate));
-    let rs: TrialResult[] = [first];
-    if (!first.capped && first.fits && first.sloMet) rs = [first, ...(yield* all(order.slice(1).map((i) => confirmTrial(ctx, d, seeds[i], rate))))];
-    if (rs.some((r) => r.capped)) return { okRps: ok.rate, atLeast: false, badRps: bad, probes, capped: true };
-    rs.forEach((r, k) => (seedPressure[order[k]] = trialPressure(r, t)));
-    if (rs.length === seeds.length && rs.every((r) => r.fits && r.sloMet)) {
-      prev = ok;
-      ok = { rate, pressure: Math.max(...rs.map((r) => trialPressure(r, t))) };
-    } else {
-      bad = rate;
-    }
+  const nextRate = (): number => {
     const line = extrapolate(prev, ok);
     if (bad === Infinity) {
-      // Still met: aim where the pressure reaches 1, at least +10% and at most x2.
       const aim = line ?? (ok.pressure > 0 ? ok.rate / ok.pressure : 2 * ok.rate);
-      next = Math.min(2 * ok.rate, Math.max(1.1 * ok.rate, aim));
-      continue;
+      return Math.min(ctx.maxProbeRps, 2 * ok.rate, Math.max(1.1 * ok.rate, aim));
     }
+    // Close enough to finish with one probe: the geometric middle leaves a bracket within the
+    // resolution whichever way it goes (1 - sqrt(1 - 0.049) < 0.025).
+    if ((bad - ok.rate) / bad <= 0.049) return Math.sqrt(ok.rate * bad);
     const lo = Math.log(ok.rate);
     const hi = Math.log(bad);
     const f = line !== undefined && line > ok.rate ? Math.min(0.75, Math.max(0.25, (Math.log(line) - lo) / (hi - lo))) : 0.5;
-    next = Math.exp(lo + f * (hi - lo));
-    // Close enough to finish with one probe: the geometric middle leaves a bracket within the
-    // resolution whichever way it goes (1 - sqrt(1 - 0.049) < 0.025).
-    if ((bad - ok.rate) / bad <= 0.049) next = Math.sqrt(ok.rate * bad);
+    return Math.exp(lo + f * (hi - lo));
+  };
+  while (probes < MAX_PROBES) {
+    if (bad < Infinity && (bad - ok.rate) / bad <= RATE_RESOLUTION) break;
+    if (bad === Infinity && ok.rate >= ctx.maxProbeRps) break;
+    const rate = nextRate();
+    probes++;
+    const o = yield* probe(rate);
+    if (o.capped) return { okRps: ok.rate, atLeast: false, badRps: bad, probes, capped: true };
+    if (o.met) {
+      prev = ok;
+      ok = { rate, pressure: o.pressure };
+    } else {
+      bad = rate;
+    }
   }
   return { okRps: ok.rate, atLeast: bad === Infinity, badRps: bad, probes, capped: false };
+}
+
+/**
+ * Runs `runs(rate)` one at a time, the one closest to missing first (by `pressure`, updated), and
+ * stops at the first miss: a miss usually costs one early-stopped simulation.
+ */
+function* weakestFirst(runs: readonly ((rate: number) => TrialTask)[], pressure: number[], t: SloTargets, rate: number): TrialGen<ProbeOutcome> {
+  const order = runs.map((_, i) => i).sort((a, b) => pressure[b] - pressure[a] || a - b);
+  const first = yield* one(runs[order[0]](rate));
+  const rs = [first];
+  if (!first.capped && first.fits && first.sloMet) rs.push(...(yield* all(order.slice(1).map((i) => runs[i](rate)))));
+  rs.forEach((r, k) => (pressure[order[k]] = trialPressure(r, t)));
+  return {
+    capped: rs.some((r) => r.capped),
+    met: rs.length === runs.length && rs.every((r) => r.fits && r.sloMet),
+    pressure: Math.max(...rs.map((r) => trialPressure(r, t))),
+  };
+}
+
+/**
+ * Measures the capacity of `d`, known to meet the SLO at `okRps` on the search seed (`atOkSearch`,
+ * its trial there) and on every confirmation seed (`atOkConfirm`).
+ */
+export function* measureCapacity(
+  ctx: SearchContext, d: Deployment, okRps: number, atOkSearch: TrialResult, atOkConfirm: readonly TrialResult[],
+): TrialGen<CapacityMeasure> {
+  const t = ctx.targets;
+  const search = (rate: number) => trialAt(ctx, d, rate);
+  const confirms = ctx.confirmSeeds.map((s) => (rate: number) => confirmTrial(ctx, d, s, rate));
+  // Phase 1: the search seed alone.
+  const searchOnly = function* (rate: number): TrialGen<ProbeOutcome> {
+    const r = yield* one(search(rate));
+    return { capped: Boolean(r.capped), met: r.fits && r.sloMet, pressure: trialPressure(r, t) };
+  };
+  const p1 = yield* bisect(ctx, { rate: okRps, pressure: trialPressure(atOkSearch, t) }, Infinity, searchOnly);
+  if (p1.capped || p1.okRps <= okRps) return p1;
+  // Phase 2: the confirmation seeds at phase 1's capacity.
+  const pressure = atOkConfirm.map((r) => trialPressure(r, t));
+  const check = yield* weakestFirst(confirms, pressure, t, p1.okRps);
+  let probes = p1.probes + 1;
+  if (check.capped) return { ...p1, probes, capped: true };
+  if (check.met) return { ...p1, probes };
+  // A confirmation seed misses there. Their capacity is usually a little lower: gallop down from
+  // it (2.5%, 5%, 10%, ... below), then bisect the last step. The search seed met every target at
+  // phase 1's capacity, so it is taken to meet them below it too.
+  let bad = p1.okRps;
+  let ok = okRps;
+  for (let k = 0; probes < 2 * MAX_PROBES; k++) {
+    const rate = p1.okRps * (1 - RATE_RESOLUTION * 2 ** k);
+    if (rate <= okRps) break;
+    probes++;
+    const o = yield* weakestFirst(confirms, pressure, t, rate);
+    if (o.capped) return { okRps: ok, atLeast: false, badRps: bad, probes, capped: true };
+    if (o.met) {
+      ok = rate;
+      break;
+    }
+    bad = rate;
+  }
+  const p2 = yield* bisect(ctx, { rate: ok, pressure: 1 }, bad, (rate) => weakestFirst(confirms, pressure, t, rate));
+  return { ...p2, probes: probes + p2.probes };
 }

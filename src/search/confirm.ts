@@ -14,8 +14,8 @@ import { paretoFrontier } from "../results/pareto.js";
 import type { Confirmation, Point } from "../results/point.js";
 import type { TrialResult } from "../runner/trial.js";
 import { measureCapacity } from "./capacity.js";
-import { confirmTrial, replicaLimit, withReplicas, type SearchContext } from "./context.js";
-import { all, type TrialDriver, type TrialGen } from "./driver.js";
+import { confirmTrial, replicaLimit, trialAt, withReplicas, type SearchContext } from "./context.js";
+import { all, one, type TrialDriver, type TrialGen } from "./driver.js";
 import type { PointBook } from "./point-book.js";
 import { clusterPoint } from "./replica-search.js";
 import type { StageTracker } from "./stage-tracker.js";
@@ -50,7 +50,8 @@ function* confirmPoint(ctx: SearchContext, p: Point): TrialGen<ConfirmOutcome> {
   const confirmation = confirmationOf(ctx, ctx.planRps, atPlan);
   if (atPlan.some((r) => r.capped)) return { confirmation, met: false, capped: true };
   if (!atPlan.every((r) => r.fits && r.sloMet)) return { confirmation, met: false, capped: false };
-  const m = yield* measureCapacity(ctx, d, ctx.planRps, atPlan);
+  const atPlanSearch = yield* one(trialAt(ctx, d, ctx.planRps));
+  const m = yield* measureCapacity(ctx, d, ctx.planRps, atPlanSearch, atPlan);
   if (m.capped) return { confirmation, met: true, capped: true };
   return { confirmation, met: true, capacityRps: m.okRps, atLeast: m.atLeast, capped: false };
 }

@@ -78,13 +78,21 @@ export function fullRequests(p: WorkloadProfile, rows: WorkloadRows, rateRps: nu
   return Math.min(rows.tableRequests, Math.max(rows.specRequests, Math.ceil(rateRps * trialWindowS(p))));
 }
 
+/** A search trial replays the whole workload unless that is more than this many times its window. */
+export const WINDOW_SAVING = 2;
+
 /**
  * Requests a search trial at `rateRps` replays: the fewest that give every percentile target a tail
- * of `TAIL_REQUESTS` (`profile.verdictRequests`), and at least `trialWindowS` of arrivals; all of the
- * full workload when it has no more.
+ * of `TAIL_REQUESTS` (`profile.verdictRequests`), and at least `trialWindowS` of arrivals. A leading
+ * window of a session workload is lighter than the whole (sessions ramp up for a session span and
+ * drain at the end, so a longer replay spends more of its time at the full rate), which would make
+ * search verdicts kinder than the confirmation's; so the trial replays the whole workload, like a
+ * confirmation run, unless that is more than `WINDOW_SAVING` times the window.
  */
 export function trialRequests(p: WorkloadProfile, rows: WorkloadRows, rateRps: number): number {
-  return Math.min(fullRequests(p, rows, rateRps), Math.max(p.verdictRequests, Math.ceil(rateRps * trialWindowS(p))));
+  const full = fullRequests(p, rows, rateRps);
+  const window = Math.min(full, Math.max(p.verdictRequests, Math.ceil(rateRps * trialWindowS(p))));
+  return full <= WINDOW_SAVING * window ? full : window;
 }
 
 function task(body: Omit<TrialTask, "id">): TrialTask {

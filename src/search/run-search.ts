@@ -10,7 +10,7 @@ import { writeDeployFolder } from "../deploy/write-deploy.js";
 import type { Deployment } from "../config/types.js";
 import { InputError } from "../errors.js";
 import { writeRunOutputs } from "../report/write-outputs.js";
-import { buildFrontierFile, type FrontierFile, type ScreenedConfig, type SearchStatus } from "../results/frontier-file.js";
+import { buildFrontierFile, type FrontierFile, type ScreenedConfig, type SearchStatus, type TierTrial } from "../results/frontier-file.js";
 import { openResultsDir } from "../results/results-dir.js";
 import { toolVersions, writeRunInfo, type RunInfo } from "../results/run-info.js";
 import { readTrials, TrialLog } from "../results/trial-log.js";
@@ -82,6 +82,7 @@ interface Found {
   infeasible?: string;
   screened: ScreenedConfig[];
   collapsed?: number;
+  tierTrials?: TierTrial[];
   perReplicaHint?: (d: Deployment) => number | undefined;
 }
 
@@ -114,10 +115,10 @@ async function stagedSearch(
     infeasible = `no configuration passes the stage-1 latency screen (closest: ${candidates[0].dropReason})`;
   }
   const s2 = await runStage2(ctx, driver, book, candidates, stages);
-  await runStage3(ctx, driver, book, s2, stages);
+  const tierTrials = await runStage3(ctx, driver, book, s2, stages);
   const hints = new Map<string, number>();
   for (const c of [...s1.candidates, ...s1.screenedOut]) hints.set(execKey(c.deployment), c.capacityRps);
-  return { screened: screenedList(s1), perReplicaHint: (d) => hints.get(execKey(d)), ...(infeasible ? { infeasible } : {}) };
+  return { screened: screenedList(s1), tierTrials, perReplicaHint: (d) => hints.get(execKey(d)), ...(infeasible ? { infeasible } : {}) };
 }
 
 /** GPU, TP, dtypes and engine of a deployment: what stage 1 estimated a per-replica rate for. */
@@ -211,7 +212,7 @@ export async function runSearch(opts: SearchOptions, events: SearchEvents = {}):
       runId: dir.runId, status, ...(statusReason ? { statusReason } : {}), runs: driver.used.size, wallS,
       demandRps: Math.round(demandRps * 1000) / 1000, prices: prices.name, headroom, planRps: Math.round(ctx.planRps * 1000) / 1000,
       seed: opts.seed, confirmSeeds: seeds, points, targets, screened: found.screened,
-      verdicts: verdictBasis(ctx, tables, cache, driver.used), hitCurve: hitCurveOf(profile),
+      verdicts: verdictBasis(ctx, tables, cache, driver.used), tierTrials: found.tierTrials ?? [], hitCurve: hitCurveOf(profile),
     });
     const deploy = writeDeployFolder(dir.path, file, prices);
     const reusedTrials = resumedCount > 0 ? driver.used.size - driver.runs : 0;

@@ -6,7 +6,7 @@
 import type { VerdictBasis } from "../results/frontier-file.js";
 import type { SeedTables, TrialResult } from "../runner/trial.js";
 import { requestsNeeded, samplesIn, targetMetrics, TAIL_REQUESTS } from "../runner/verdict.js";
-import type { SearchContext } from "./context.js";
+import { fullRequests, type SearchContext } from "./context.js";
 
 /** The verdict basis of a run from the trials it used (`used`: ids) and the seeds' tables. */
 export function verdictBasis(ctx: SearchContext, tables: SeedTables, results: ReadonlyMap<string, TrialResult>, used: ReadonlySet<string>): VerdictBasis[] {
@@ -20,12 +20,12 @@ export function verdictBasis(ctx: SearchContext, tables: SeedTables, results: Re
       const n = results.get(id)?.samples?.[m];
       if (n !== undefined && n > 0) fewest = Math.min(fewest, n);
     }
+    // The spec's workload, and what a confirmation run replays at the planned rate (the tables may
+    // hold more rows, generated for faster capacity probes).
     const search = bySeed.get(ctx.seed)!;
-    const available = samplesIn(search, search.count, metrics)[m];
-    const confirm = ctx.confirmSeeds.map((s) => {
-      const t = bySeed.get(s)!;
-      return samplesIn(t, t.count, metrics)[m];
-    });
+    const available = samplesIn(search, ctx.rows.specRequests, metrics)[m];
+    const full = fullRequests(ctx.profile, ctx.rows, ctx.planRps);
+    const confirm = ctx.confirmSeeds.map((s) => samplesIn(bySeed.get(s)!, full, metrics)[m]);
     const trialRequests = Number.isFinite(fewest) ? fewest : 0;
     const needed = requestsNeeded(percentile);
     return {

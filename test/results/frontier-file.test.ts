@@ -15,7 +15,7 @@ describe("buildFrontierFile", () => {
     expect(f.closest).toBeUndefined();
     expect(Object.keys(f)).toEqual([
       "schemaVersion", "runId", "status", "runs", "wallS", "demandRps", "prices", "headroom", "planRps", "seed", "confirmSeeds",
-      "recommended", "frontier", "points", "screened", "verdicts", "hitCurve",
+      "recommended", "frontier", "points", "screened", "verdicts", "tierTrials", "hitCurve",
     ]);
     expect(f.schemaVersion).toBe(2);
     expect(f.prices).toBe("test-prices");

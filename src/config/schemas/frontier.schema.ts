@@ -124,6 +124,21 @@ export const frontierSchema = {
         },
       },
     },
+    tierTrials: {
+      type: "array",
+      description: "Stage 3: each KV-tier option tried on a stage-2 winner and what it did.",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["baseId", "option", "outcome"],
+        properties: {
+          baseId: { type: "string" }, option: { type: "string" },
+          outcome: { type: "string", enum: ["kept", "no gain", "misses", "skipped"] },
+          reason: { type: "string" }, pointId: { type: "string" }, replicas: { type: "integer" },
+          costUsdPerHour: { type: "number" }, ttftMs: msOrNull,
+        },
+      },
+    },
     hitCurve: {
       type: "array",
       items: {
