@@ -21,6 +21,11 @@ export function exitCodeForStatus(status: SearchStatus): number {
   return status === "ok" ? 0 : 3;
 }
 
+/** Exit code of `verify`: 3 when a target is missed under some seed. */
+export function exitCodeForVerdict(allHold: boolean): number {
+  return allHold ? 0 : 3;
+}
+
 /** Commands that finish with a verdict rather than an error report their exit code here. */
 interface ExitBox {
   code: number;
@@ -89,6 +94,22 @@ function buildProgram(io: CliIo, exit: ExitBox): Command {
     .action(async (opts) => {
       const { nightlyCommand } = await import("./commands/nightly.js");
       exit.code = await nightlyCommand(opts, io);
+    });
+
+  program
+    .command("verify")
+    .description("simulate one deployment on the SLO spec's full workload under several seeds and check every target (exit 3 on a miss)")
+    .requiredOption("--slo <file>", "SLO spec (its workload, demand and targets)")
+    .requiredOption("--deployment <file>", "deployment JSON, or a frontier.json (its recommended deployment)")
+    .option("--seeds <n>", "seeds to run (101, 102, ...: none of them used by a default search)", intArg(1, 100), 5)
+    .option("--first-seed <n>", "first seed (then +1 each)", intArg(0, 2 ** 31 - 1), 101)
+    .option("--rate <rps>", "offered rate in req/s (default: the spec's demand)", fractionArg(1e-6, 1e9))
+    .option("--workers <n>", "worker threads (default: available cores)", intArg(1, 256))
+    .option("--prices <id|file>", "price list for the cost figures (default: the bundled default list)")
+    .option("--json", "print JSON")
+    .action(async (opts) => {
+      const { verifyCommand } = await import("./commands/verify.js");
+      exit.code = exitCodeForVerdict(await verifyCommand(opts, io));
     });
 
   program

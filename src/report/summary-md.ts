@@ -180,7 +180,8 @@ export function renderSummaryMarkdown(file: FrontierFile, ctx: ReportContext): s
   out.push(`- Run id: \`${file.runId.replace(/`/g, "'")}\``);
   out.push(`- Simulations: ${file.runs}${ctx.reusedTrials ? ` (${ctx.reusedTrials} reused from an earlier attempt)` : ""}; wall time ${fmtDuration(file.wallS)}`);
   out.push(`- Deployments evaluated: ${file.points.length}, meeting the SLO: ${file.points.filter((p) => p.sloMet).length}, on the frontier: ${file.frontier.length}`);
-  if (ctx.exhaustive) out.push(`- Mode: exhaustive grid (--exhaustive)${ctx.collapsed ? `; ${ctx.collapsed} grid points simulated identically to another (a batch cap never reached) and were collapsed into it` : ""}`);
+  if (ctx.exhaustive) out.push("- Mode: exhaustive grid (--exhaustive)");
+  if (ctx.collapsed) out.push(`- ${ctx.collapsed} deployments simulated identically to another one (e.g. a batch cap never reached) and were merged into it (\`equivalentIds\`)`);
   if (ctx.seed !== undefined) out.push(`- Seed: ${ctx.seed}`);
   if (ctx.workers !== undefined) out.push(`- Worker threads: ${ctx.workers}`);
   if (ctx.version) out.push(`- hisim-tune ${mdText(ctx.version)}`);

@@ -132,15 +132,20 @@ function* weakestFirst(runs: readonly ((rate: number) => TrialTask)[], pressure:
 }
 
 /**
- * Measures the capacity of `d`, known to meet the SLO at `okRps` on the search seed (`atOkSearch`,
- * its trial there) and on every confirmation seed (`atOkConfirm`).
+ * Measures the capacity of `d`, known to meet the SLO at `okRps` on every confirmation seed (their
+ * runs there: `atOkConfirm`) and, when `atOkSearch` is given, on the search seed (its trial there).
  */
 export function* measureCapacity(
-  ctx: SearchContext, d: Deployment, okRps: number, atOkSearch: TrialResult, atOkConfirm: readonly TrialResult[],
+  ctx: SearchContext, d: Deployment, okRps: number, atOkSearch: TrialResult | undefined, atOkConfirm: readonly TrialResult[],
 ): TrialGen<CapacityMeasure> {
   const t = ctx.targets;
   const search = (rate: number) => trialAt(ctx, d, rate);
   const confirms = ctx.confirmSeeds.map((s) => (rate: number) => confirmTrial(ctx, d, s, rate));
+  const pressure = atOkConfirm.map((r) => trialPressure(r, t));
+  if (!atOkSearch) {
+    // Not met on the search seed: the confirmation seeds alone decide.
+    return yield* bisect(ctx, { rate: okRps, pressure: Math.max(...pressure) }, Infinity, (rate) => weakestFirst(confirms, pressure, t, rate));
+  }
   // Phase 1: the search seed alone.
   const searchOnly = function* (rate: number): TrialGen<ProbeOutcome> {
     const r = yield* one(search(rate));
@@ -149,7 +154,6 @@ export function* measureCapacity(
   const p1 = yield* bisect(ctx, { rate: okRps, pressure: trialPressure(atOkSearch, t) }, Infinity, searchOnly);
   if (p1.capped || p1.okRps <= okRps) return p1;
   // Phase 2: the confirmation seeds at phase 1's capacity.
-  const pressure = atOkConfirm.map((r) => trialPressure(r, t));
   const check = yield* weakestFirst(confirms, pressure, t, p1.okRps);
   let probes = p1.probes + 1;
   if (check.capped) return { ...p1, probes, capped: true };

@@ -1,20 +1,22 @@
 /**
  * The confirmation stage: before a point is called SLO-meeting in the frontier or recommended, it is
  * simulated on the full workload of every confirmation seed (never the search seed) at the planned
- * demand and must meet every target under each. A point that fails is no longer SLO-meeting, and
- * the same deployment with one more replica is evaluated in its place; points it dominated may
- * then reach the frontier and are confirmed in turn. Every confirmed frontier point gets a measured
- * capacity (capacity.ts), which the confirmation seeds must also meet (else it backs off).
+ * demand and must meet every target under each; its latencies are then the worst of those runs. A
+ * point that fails is no longer SLO-meeting, and the same deployment with one more replica is
+ * evaluated in its place; points it dominated may then reach the frontier and are confirmed in turn.
+ * A confirmed point's deployment with one replica fewer is tried too, whatever the search seed said
+ * of it. Every confirmed point gets a measured capacity (capacity.ts) on the same seeds.
  *
- * Unmeasured points carry a capacity lower bound (the highest rate they were seen to meet the SLO
- * at), so measuring frontier points only raises their capacity and can only push other points off
- * the frontier: the loop ends when every frontier point is confirmed and measured.
+ * The loop ends when every frontier point has been confirmed: each round tries at least one
+ * deployment it never tried before, and there are finitely many.
  */
+import type { Deployment } from "../config/types.js";
 import { paretoFrontier } from "../results/pareto.js";
-import type { Confirmation, Point } from "../results/point.js";
+import type { Confirmation, Point, PointLatency } from "../results/point.js";
 import type { TrialResult } from "../runner/trial.js";
 import { measureCapacity } from "./capacity.js";
-import { confirmTrial, replicaLimit, trialAt, withReplicas, type SearchContext } from "./context.js";
+import { constraintScope, lookupGpu } from "./constraints/scope.js";
+import { confirmTrial, pointId, replicaLimit, trialAt, withReplicas, type SearchContext } from "./context.js";
 import { all, one, type TrialDriver, type TrialGen } from "./driver.js";
 import type { PointBook } from "./point-book.js";
 import { clusterPoint } from "./replica-search.js";
@@ -28,6 +30,8 @@ interface ConfirmOutcome {
   capacityRps?: number;
   atLeast?: boolean;
   capped: boolean;
+  /** The confirmation runs at the planned demand (stopped at the first miss for a step down). */
+  atPlan: TrialResult[];
 }
 
 function confirmationOf(ctx: SearchContext, rateRps: number, results: readonly TrialResult[]): Confirmation {
@@ -43,17 +47,38 @@ function confirmationOf(ctx: SearchContext, rateRps: number, results: readonly T
   };
 }
 
-/** Confirms one point at the planned demand, then measures its capacity. */
-function* confirmPoint(ctx: SearchContext, p: Point): TrialGen<ConfirmOutcome> {
-  const d = p.deployment;
-  const atPlan = yield* all(ctx.confirmSeeds.map((s) => confirmTrial(ctx, d, s, ctx.planRps)));
+/** The highest latency per metric over runs that all met the SLO (complete runs: exact percentiles). */
+function worstLatency(rs: readonly TrialResult[]): PointLatency {
+  const out: PointLatency = { ttftMs: Math.max(...rs.map((r) => r.latency.ttftMs)), tpotMs: Math.max(...rs.map((r) => r.latency.tpotMs)) };
+  if (rs.every((r) => r.latency.e2eMs !== undefined)) out.e2eMs = Math.max(...rs.map((r) => r.latency.e2eMs!));
+  return out;
+}
+
+/**
+ * Confirms `d` at the planned demand on every confirmation seed, then measures its capacity. A
+ * deployment the search seed already passed runs its seeds together; one it did not (a step down)
+ * runs them one by one and stops at the first miss, which is then usually one early-stopped run.
+ */
+function* confirmDeployment(ctx: SearchContext, d: Deployment, searchMet: boolean): TrialGen<ConfirmOutcome> {
+  const tasks = ctx.confirmSeeds.map((s) => confirmTrial(ctx, d, s, ctx.planRps));
+  let atPlan: TrialResult[];
+  if (searchMet) {
+    atPlan = yield* all(tasks);
+  } else {
+    atPlan = [];
+    for (const t of tasks) {
+      const r = yield* one(t);
+      atPlan.push(r);
+      if (r.capped || !r.fits || !r.sloMet) break;
+    }
+  }
   const confirmation = confirmationOf(ctx, ctx.planRps, atPlan);
-  if (atPlan.some((r) => r.capped)) return { confirmation, met: false, capped: true };
-  if (!atPlan.every((r) => r.fits && r.sloMet)) return { confirmation, met: false, capped: false };
-  const atPlanSearch = yield* one(trialAt(ctx, d, ctx.planRps));
+  if (atPlan.some((r) => r.capped)) return { confirmation, met: false, capped: true, atPlan };
+  if (atPlan.length < tasks.length || !atPlan.every((r) => r.fits && r.sloMet)) return { confirmation, met: false, capped: false, atPlan };
+  const atPlanSearch = searchMet ? yield* one(trialAt(ctx, d, ctx.planRps)) : undefined;
   const m = yield* measureCapacity(ctx, d, ctx.planRps, atPlanSearch, atPlan);
-  if (m.capped) return { confirmation, met: true, capped: true };
-  return { confirmation, met: true, capacityRps: m.okRps, atLeast: m.atLeast, capped: false };
+  if (m.capped) return { confirmation, met: true, capped: true, atPlan };
+  return { confirmation, met: true, capacityRps: m.okRps, atLeast: m.atLeast, capped: false, atPlan };
 }
 
 /** Why a point failed confirmation, from its first missing seed. */
@@ -62,39 +87,71 @@ function failureNote(c: Confirmation): string {
   return `failed confirmation on seed ${miss?.seed}'s full workload at ${c.rateRps} req/s: ${miss?.note ?? "a target is missed"}`;
 }
 
-/** Runs the confirmation stage over the book's points; returns how many points it confirmed. */
+/** A deployment the stage tries: a frontier point, or one replica fewer than a confirmed point. */
+interface Attempt {
+  d: Deployment;
+  /** Its point, when the book has one. */
+  p?: Point;
+  /** The search seed met the SLO with it. */
+  searchMet: boolean;
+  stage: 1 | 2 | 3;
+}
+
+/**
+ * Runs the confirmation stage over the book's points; returns how many points it confirmed. Each
+ * round confirms the frontier points not tried yet and, for every point confirmed in the round
+ * before, the same deployment with one replica fewer: the confirmation seeds, not the search seed,
+ * decide what meets the SLO, so a deployment the search seed just missed is still tried, and
+ * searches with different seeds reach the same answer.
+ */
 export async function runConfirmation(ctx: SearchContext, driver: TrialDriver, book: PointBook, stages: StageTracker): Promise<number> {
   const tried = new Set<string>();
   let confirmed = 0;
+  let stepDowns: Attempt[] = [];
   const eligible = () => book.all().filter((p) => p.sloMet);
-  const first = paretoFrontier(eligible(), ctx.targets).length;
-  stages.begin(4, CONFIRM_NAME, first * (ctx.confirmSeeds.length * 2 + 5));
+  const perAttempt = ctx.confirmSeeds.length * 2 + 5;
+  stages.begin(4, CONFIRM_NAME, paretoFrontier(eligible(), ctx.targets).length * perAttempt);
   while (!driver.cut) {
-    const todo = paretoFrontier(eligible(), ctx.targets).filter((p) => !tried.has(p.id));
+    const todo: Attempt[] = paretoFrontier(eligible(), ctx.targets)
+      .filter((p) => !tried.has(p.id))
+      .map((p) => ({ d: p.deployment, p, searchMet: true, stage: p.stage }));
+    for (const a of stepDowns) if (!tried.has(pointId(a.d)) && !todo.some((t) => pointId(t.d) === pointId(a.d))) todo.push(a);
+    stepDowns = [];
     if (todo.length === 0) break;
-    stages.expect(todo.length * (ctx.confirmSeeds.length * 2 + 5));
-    const outcomes = await driver.runAll(todo.map((p) => confirmPoint(ctx, p)));
+    stages.expect(todo.length * perAttempt);
+    const outcomes = await driver.runAll(todo.map((a) => confirmDeployment(ctx, a.d, a.searchMet)));
     const stepUps: TrialGen<Point | undefined>[] = [];
-    todo.forEach((p, i) => {
+    todo.forEach((a, i) => {
       const o = outcomes[i];
-      tried.add(p.id);
-      p.confirmation = o.confirmation;
-      if (o.capped) {
-        // Not confirmed (the run was cut): never reported as meeting the SLO in the frontier.
-        return;
-      }
+      tried.add(pointId(a.d));
+      if (a.p) tried.add(a.p.id);
+      if (o.capped) return; // Not confirmed (the run was cut): never reported as meeting the SLO in the frontier.
       if (!o.met) {
-        p.sloMet = false;
-        p.note = failureNote(o.confirmation);
-        const n = p.deployment.replicas + 1;
-        if (n <= replicaLimit(ctx, p.deployment) && !book.has(withReplicas(p.deployment, n))) {
-          stepUps.push(clusterPoint(ctx, book, p.stage === 3 ? 3 : 2, p.deployment, n));
-        }
+        if (!a.p) return;
+        a.p.confirmation = o.confirmation;
+        if (!a.searchMet) return;
+        a.p.sloMet = false;
+        a.p.note = failureNote(o.confirmation);
+        const n = a.d.replicas + 1;
+        if (n <= replicaLimit(ctx, a.d) && !book.has(withReplicas(a.d, n))) stepUps.push(clusterPoint(ctx, book, a.stage === 3 ? 3 : 2, a.d, n));
         return;
       }
+      // Met on every confirmation seed: the point's latencies are the worst of those complete runs.
+      const p = a.p ?? book.add(a.stage, a.d, o.atPlan[0])!;
+      p.confirmation = o.confirmation;
+      p.latency = worstLatency(o.atPlan);
+      p.sloMet = true;
+      delete p.note;
+      delete p.earlyStopped;
       p.confirmedSeeds = [...ctx.confirmSeeds];
       book.setMeasured(p.id, o.capacityRps!, Boolean(o.atLeast));
       confirmed++;
+      const fewer = a.d.replicas - 1;
+      if (fewer >= 1 && ctx.constraints.allows(constraintScope(withReplicas(a.d, fewer), lookupGpu(a.d.gpu, ctx.prices)))) {
+        const down = withReplicas(a.d, fewer);
+        const known = book.get(pointId(down));
+        if (!tried.has(pointId(down)) && !(known && known.sloMet)) stepDowns.push({ d: down, p: known, searchMet: false, stage: a.stage });
+      }
     });
     if (stepUps.length > 0) await driver.runAll(stepUps);
   }

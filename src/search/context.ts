@@ -27,7 +27,7 @@ export function trialWindowS(p: WorkloadProfile): number {
  * Highest rate the capacity measurement probes, as a multiple of the planned demand: a point that
  * still meets the SLO there is reported with this capacity and `capacityAtLeast`.
  */
-export const MAX_PROBE_MULTIPLE = 4;
+export const MAX_PROBE_MULTIPLE = 3;
 
 /** The rows of the workload table(s) a search or verify run replays from, and how far they stretch. */
 export interface WorkloadRows {
@@ -70,24 +70,26 @@ export function replicaLimit(ctx: SearchContext, d: Deployment): number {
 const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
 
 /**
- * Requests of the full workload at `rateRps`: the spec's, or more where the rate is so high that
- * they would arrive within `trialWindowS` (sessions would never reach steady state), as far as the
- * table reaches.
+ * Requests of the full workload at `rateRps`: the spec's, or more where they would arrive within
+ * `trialWindowS` at that rate, as far as the table reaches. A replay shorter than that never reaches
+ * steady state (sessions ramp up for a session span, their think times do not scale with the rate),
+ * so it would judge a sustained demand on a burst; a synthetic workload is generated further instead.
  */
 export function fullRequests(p: WorkloadProfile, rows: WorkloadRows, rateRps: number): number {
-  return Math.min(rows.tableRequests, Math.max(rows.specRequests, Math.ceil(rateRps * trialWindowS(p))));
+  return Math.min(rows.tableRequests, Math.max(rows.specRequests, Math.ceil(rateRps * trialWindowS(p) - 1e-9)));
 }
 
 /** A search trial replays the whole workload unless that is more than this many times its window. */
-export const WINDOW_SAVING = 2;
+export const WINDOW_SAVING = 10;
 
 /**
  * Requests a search trial at `rateRps` replays: the fewest that give every percentile target a tail
- * of `TAIL_REQUESTS` (`profile.verdictRequests`), and at least `trialWindowS` of arrivals. A leading
- * window of a session workload is lighter than the whole (sessions ramp up for a session span and
- * drain at the end, so a longer replay spends more of its time at the full rate), which would make
- * search verdicts kinder than the confirmation's; so the trial replays the whole workload, like a
- * confirmation run, unless that is more than `WINDOW_SAVING` times the window.
+ * of `TAIL_REQUESTS` (`profile.verdictRequests`), and at least `trialWindowS` of arrivals. But a
+ * leading window is kinder than the whole workload: sessions ramp up for a session span and drain at
+ * the end, so a longer replay spends more of its time at the full rate, and a prefix cache starts
+ * cold, so a short replay never sees the reuse (or the cache pressure) of a long one. So a trial
+ * replays the whole workload, like a confirmation run, unless that is more than `WINDOW_SAVING`
+ * times the window (a long trace).
  */
 export function trialRequests(p: WorkloadProfile, rows: WorkloadRows, rateRps: number): number {
   const full = fullRequests(p, rows, rateRps);

@@ -6,11 +6,9 @@
 import type { Deployment } from "../config/types.js";
 import { validateSchema } from "../config/validate.js";
 import { InputError } from "../errors.js";
-import type { Point } from "../results/point.js";
 import { prepareDeployment } from "../runner/prepare.js";
-import type { TrialResult } from "../runner/trial.js";
 import { constraintScope, lookupGpu } from "./constraints/scope.js";
-import { pointId, replicaLimit, trialAt, type SearchContext } from "./context.js";
+import { replicaLimit, trialAt, type SearchContext } from "./context.js";
 import { one, type TrialDriver } from "./driver.js";
 import type { PointBook } from "./point-book.js";
 import { execGrid } from "./space.js";
@@ -65,23 +63,10 @@ export function exhaustiveGrid(ctx: SearchContext): Deployment[] {
   return out;
 }
 
-/** The result of a trial without its id: two equal fingerprints are the same simulation. */
-function fingerprint(r: TrialResult): string {
-  const { id: _id, ...rest } = r;
-  return JSON.stringify(rest);
-}
-
-/** The deployment without the engine's batch knobs: where grid points can coincide. */
-function withoutBatchKnobs(d: Deployment): string {
-  const { maxRunningRequests: _m, ...engine } = d.engine;
-  return JSON.stringify({ ...d, engine });
-}
-
 /**
  * Simulates the whole grid as one stage; an empty grid is an input error naming the space file.
- * Grid points that differ only in maxRunningRequests and simulate identically (the cap was never
- * reached, so it changed nothing) collapse into the first of them, which lists the others in
- * `equivalentIds`.
+ * Grid points that simulate identically (a batch cap never reached changes nothing) collapse into
+ * the first of them in grid order (`PointBook.add`), which lists the others in `equivalentIds`.
  */
 export async function runExhaustive(
   ctx: SearchContext, driver: TrialDriver, book: PointBook, stages: StageTracker, where: { spaceFile: string; modelId: string },
@@ -91,20 +76,6 @@ export async function runExhaustive(
   stages.begin(2, "exhaustive grid", grid.length);
   const results = await driver.runAll(grid.map((d) => one(trialAt(ctx, d, ctx.planRps))));
   stages.end(2, "exhaustive grid");
-  const firstOf = new Map<string, Point>();
-  let collapsed = 0;
-  grid.forEach((d, i) => {
-    const r = results[i];
-    if (r.capped) return;
-    const key = `${withoutBatchKnobs(d)}|${fingerprint(r)}`;
-    const same = firstOf.get(key);
-    if (same) {
-      (same.equivalentIds ??= []).push(pointId(d));
-      collapsed++;
-      return;
-    }
-    const p = book.add(2, d, r);
-    if (p) firstOf.set(key, p);
-  });
-  return { collapsed };
+  grid.forEach((d, i) => book.add(2, d, results[i]));
+  return { collapsed: book.collapsed };
 }

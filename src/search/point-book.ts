@@ -39,8 +39,18 @@ export function pointFromTrial(stage: 1 | 2 | 3, d: Deployment, r: TrialResult, 
   return p;
 }
 
+/** The result of a trial without its id: two equal fingerprints are the same simulation. */
+function fingerprint(r: TrialResult): string {
+  const { id: _id, ...rest } = r;
+  return JSON.stringify(rest);
+}
+
 export class PointBook {
   private readonly byId = new Map<string, Point>();
+  /** The point of each distinct search-trial result (deployments that simulate identically are one point). */
+  private readonly byResult = new Map<string, Point>();
+  /** Deployments that were found to be another point (`equivalentIds`), by their own id. */
+  private readonly aliases = new Map<string, Point>();
   /** Highest rate each point was seen to meet the SLO at on the search seed, req/s. */
   private readonly passRps = new Map<string, number>();
   /** Points whose capacity was measured. */
@@ -50,18 +60,31 @@ export class PointBook {
 
   /**
    * Records the search trial of `d` at the planned demand as a point and returns it; a repeated
-   * deployment returns the point already recorded. A trial that never ran (`--max-runs`) gives no point.
+   * deployment returns the point already recorded. A deployment whose trial is identical to an
+   * earlier one's, cost included (a batch cap never reached, an eviction policy that never had to
+   * choose), is that point: it is listed in its `equivalentIds` and the earlier point is returned,
+   * so the frontier does not hold (and confirm) the same simulation twice. A trial that never ran
+   * (`--max-runs`) gives no point.
    */
   add(stage: 1 | 2 | 3, d: Deployment, r: TrialResult): Point | undefined {
     if (r.capped) return undefined;
     const id = pointId(d);
-    const known = this.byId.get(id);
+    const known = this.byId.get(id) ?? this.aliases.get(id);
     if (known) return known;
+    const key = fingerprint(r);
+    const same = this.byResult.get(key);
+    if (same) {
+      (same.equivalentIds ??= []).push(id);
+      this.aliases.set(id, same);
+      return same;
+    }
     const p = pointFromTrial(stage, d, r, this.ctx.planRps);
     this.byId.set(id, p);
+    this.byResult.set(key, p);
     if (r.sloMet) this.passRps.set(id, this.ctx.planRps);
     return p;
   }
+
 
   /** Cost per hour of one replica of `d` (its GPUs and per-replica tiers), from the catalog. */
   costPerReplica(d: Deployment): number {
@@ -72,8 +95,13 @@ export class PointBook {
     return this.byId.get(id);
   }
 
+  /** Deployments collapsed into an identical point. */
+  get collapsed(): number {
+    return this.aliases.size;
+  }
+
   has(d: Deployment): boolean {
-    return this.byId.has(pointId(d));
+    return this.byId.has(pointId(d)) || this.aliases.has(pointId(d));
   }
 
   /** Every point, in the order they were first evaluated. */

@@ -219,7 +219,7 @@ export async function runSearch(opts: SearchOptions, events: SearchEvents = {}):
     writeRunOutputs(dir.path, file, {
       targets, sloName: spec.name, model: inp.model.id, workload: describeWorkload(inp.workload, profile.requests, profile.naturalRps),
       searchSpace: inp.spaceFile, spaceGpus: space.gpus, seed: opts.seed, workers, exhaustive: Boolean(opts.exhaustive), stages: stages.stats,
-      reusedTrials, version: runInfo.versions.hisimTune, ...(found.collapsed ? { collapsed: found.collapsed } : {}), ...(deploy ? { deploy } : {}),
+      reusedTrials, version: runInfo.versions.hisimTune, ...(book.collapsed ? { collapsed: book.collapsed } : {}), ...(deploy ? { deploy } : {}),
     });
     writeRunInfo(dir.path, {
       ...runInfo, status: "complete", finishedAt: new Date().toISOString(),

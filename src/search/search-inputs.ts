@@ -42,7 +42,8 @@ export function defaultSpacePath(): string {
   return resolve("search-spaces/default.json");
 }
 
-function targetsOf(spec: SloSpec): SloTargets {
+/** The SLO targets of a spec. */
+export function targetsOf(spec: SloSpec): SloTargets {
   const t = spec.targets;
   return {
     ttftMs: { ...t.ttftMs },

@@ -2,8 +2,9 @@
  * The workload tables a search (or verify) run needs, one per seed, built once on the main thread
  * and shared with the workers: the search seed's, and the confirmation (or verify) seeds'. A
  * synthetic workload is generated per seed, and generated further than the spec's request count
- * where a higher rate needs more requests to replay `trialWindowS` of arrivals (its generator is
- * prefix-stable: the first rows are the spec's workload either way). A trace is one table for every seed.
+ * where a rate needs more requests to replay `trialWindowS` of arrivals (`fullRequests`; the
+ * generator is prefix-stable: the first rows are the spec's workload either way). A trace is one
+ * table for every seed.
  */
 import type { SloTargets } from "../results/point.js";
 import { buildRequestTable, checkArrivalSpan, type ContextLimit } from "../io/load-workload.js";

@@ -1,23 +1,22 @@
 /**
- * Seeds other than the search's. The search seed decides every search trial; confirmation runs use
- * the full workloads of seeds derived from it; `verify` uses its own range by default. The three
- * never meet for the default search seed (1) and for any search seed below 1,000,000.
+ * Seeds other than the search's. The search seed steers the search's trials; confirmation runs use
+ * the full workloads of a fixed set of seeds (1,000,001, 1,000,002, ..., skipping the search seed),
+ * so searches with different `--seed`s judge their answers on the same workloads and agree on which
+ * deployments meet the SLO; `verify` uses its own range by default (101, 102, ...), which neither
+ * the confirmation seeds nor the default search seed (1) touch.
  */
 
 /** Largest seed (the `--seed` range). */
 export const MAX_SEED = 2 ** 31 - 1;
-/** Confirmation seed k of search seed s: s + k x CONFIRM_SEED_STRIDE (mod MAX_SEED). */
-export const CONFIRM_SEED_STRIDE = 1_000_003;
+/** The first confirmation seed. */
+export const CONFIRM_FIRST_SEED = 1_000_001;
 /** `verify`'s first default seed: it checks with seeds 101, 102, ... */
 export const VERIFY_FIRST_SEED = 101;
 
-/** The `n` confirmation seeds of search seed `seed`: deterministic, distinct, none equal to `seed`. */
+/** The `n` confirmation seeds of search seed `seed`: 1,000,001 and up, never `seed` itself. */
 export function confirmSeeds(seed: number, n: number): number[] {
   const out: number[] = [];
-  for (let k = 1; out.length < n; k++) {
-    const s = (seed + k * CONFIRM_SEED_STRIDE) % MAX_SEED;
-    if (s !== seed && !out.includes(s)) out.push(s);
-  }
+  for (let s = CONFIRM_FIRST_SEED; out.length < n; s++) if (s !== seed) out.push(s);
   return out;
 }
 

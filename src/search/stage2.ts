@@ -7,6 +7,7 @@
  * replica every policy routes the same way, so only the first is simulated.
  */
 import type { Deployment } from "../config/types.js";
+import { sloPressure } from "../results/pareto.js";
 import type { Point } from "../results/point.js";
 import { replicaLimit, withChanges, type SearchContext } from "./context.js";
 import type { TrialDriver, TrialGen } from "./driver.js";
@@ -48,11 +49,13 @@ export function estimatedReplicas(ctx: SearchContext, c: Stage1Candidate): numbe
   return Math.min(replicaLimit(ctx, c.deployment), Math.max(1, Math.ceil(ctx.planRps / Math.max(1e-9, c.capacityRps))));
 }
 
-const cheaper = (a: Point | undefined, b: Point | undefined): Point | undefined => {
+/** The better of two points: lower cost, then lower SLO pressure (more headroom), then id. */
+function better(ctx: SearchContext, a: Point | undefined, b: Point | undefined): Point | undefined {
   if (!a) return b;
   if (!b) return a;
-  return b.costUsdPerHour < a.costUsdPerHour || (b.costUsdPerHour === a.costUsdPerHour && b.id < a.id) ? b : a;
-};
+  const c = a.costUsdPerHour - b.costUsdPerHour || sloPressure(a, ctx.targets) - sloPressure(b, ctx.targets);
+  return c < 0 || (c === 0 && a.id <= b.id) ? a : b;
+}
 
 /** Runs stage 2 for `candidates` on the driver, in candidate then policy order. */
 export async function runStage2(
@@ -93,7 +96,7 @@ export async function runStage2(
   const walks = await driver.runAll(gens);
   walks.forEach((w, i) => {
     owners[i].points.push(...w.points);
-    owners[i].best = cheaper(owners[i].best, w.best);
+    owners[i].best = better(ctx, owners[i].best, w.best);
   });
   stages.end(2, STAGE2_NAME);
   return { results };

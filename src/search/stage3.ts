@@ -22,10 +22,9 @@ export const STAGE3_CANDIDATES = 2;
 
 export const STAGE3_NAME = "KV tier sizing";
 
-/** Better of two tier setups: lower cost, then (at equal cost) lower SLO pressure, then id. */
+/** `a` is a better tier setup than `b`: lower cost, or at equal cost lower SLO pressure (a tie keeps `b`). */
 export function betterTier(ctx: SearchContext, a: Point, b: Point): boolean {
-  const c = a.costUsdPerHour - b.costUsdPerHour || sloPressure(a, ctx.targets) - sloPressure(b, ctx.targets);
-  return c !== 0 ? c < 0 : a.id < b.id;
+  return (a.costUsdPerHour - b.costUsdPerHour || sloPressure(a, ctx.targets) - sloPressure(b, ctx.targets)) < 0;
 }
 
 /** A tier option's description: "L2 512 GB + L3 nvme 2 TB (lfu, best_effort, write_through)". */

@@ -50,6 +50,12 @@ describe("staged search vs exhaustive on the small space", () => {
     expect(staged.file.recommended).not.toBeNull();
     const best = exhaustive.file.recommended!.costUsdPerHour;
     expect(staged.file.recommended!.costUsdPerHour).toBeLessThanOrEqual(best * 1.03);
+    // Both answers are confirmed on the confirmation seeds, with measured capacities.
+    for (const f of [staged.file, exhaustive.file]) {
+      expect(f.recommended!.confirmedSeeds).toEqual(f.confirmSeeds);
+      expect(f.recommended!.capacityEstimated).toBe(false);
+      for (const p of f.frontier) expect(p.confirmedSeeds.length).toBe(3);
+    }
     expect(staged.file.runs).toBeLessThanOrEqual(exhaustive.file.runs / 4);
     expect(exhaustive.file.runs).toBeGreaterThan(50);
   });
