@@ -45,7 +45,10 @@ export function renderRankingSvg(r: GpuRanking, title: string, standalone = true
     notes: r.gpus.map((g) => (g.recommended ? undefined : `no deployment: ${g.reason ?? ""}`)),
     panels: [
       { title: "Cost, $/h", color: "#4e79a7", values: r.gpus.map((g) => g.costUsdPerHour), format: fmtUsd },
-      { title: `Capacity, req/s (demand ${fmtRps(r.demandRps)})`, color: "#59a14f", values: r.gpus.map((g) => g.capacityRps), format: fmtRps },
+      {
+        title: `Capacity, req/s (dashed: demand ${fmtRps(r.demandRps)})`, color: "#59a14f", values: r.gpus.map((g) => g.capacityRps), format: fmtRps,
+        ref: { value: r.demandRps, label: `demand ${fmtRps(r.demandRps)} req/s` },
+      },
     ],
     standalone,
   });

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { toolInfo } from "../catalog/engine-flags.js";
 import type { Deployment } from "../config/types.js";
 import { writeFileAtomic, writeJsonAtomic } from "../io/atomic-write.js";
-import type { FrontierFile } from "../results/frontier-file.js";
+import { isConfirmed, type FrontierFile } from "../results/frontier-file.js";
 import type { DeployView } from "../report/context.js";
 import type { Point } from "../results/point.js";
 import type { PriceTable } from "../sim/deployment/cost.js";
@@ -73,9 +73,10 @@ function writePlan(dir: string, plan: DeployPlan, d: Deployment, title: string):
   });
 }
 
-/** The cheapest SLO-meeting point whose router policy a released sglang-router accepts. */
+/** The cheapest confirmed SLO-meeting point whose router policy a released sglang-router accepts. */
 function releasedAlternative(file: FrontierFile, prices: PriceTable): { point: Point; plan: DeployPlan } | undefined {
-  const met = file.points.filter((p) => p.sloMet && p.id !== file.recommended?.id)
+  // Only confirmed points: what the recommendation itself had to pass.
+  const met = file.points.filter((p) => isConfirmed(p) && p.id !== file.recommended?.id)
     .sort((a, b) => a.costUsdPerHour - b.costUsdPerHour || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   for (const p of met) {
     const plan = buildDeployPlan(p.deployment, prices);

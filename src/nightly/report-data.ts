@@ -4,14 +4,15 @@
  * thresholds marked.
  */
 import type { FrontierFile, SearchStatus } from "../results/frontier-file.js";
-import type { Point } from "../results/point.js";
+import { sloPressure } from "../results/pareto.js";
+import type { Point, SloTargets } from "../results/point.js";
 
 export const NIGHTLY_REPORT_VERSION = 1;
 
 export type ServiceStatus = SearchStatus;
 
 export interface Change {
-  field: "status" | "recommendation" | "gpu" | "gpus" | "costUsdPerHour" | "usdPerMillionTokens" | "capacityRps" | "headroom";
+  field: "status" | "recommendation" | "gpu" | "gpus" | "costUsdPerHour" | "usdPerMillionTokens" | "capacityRps" | "headroom" | "sloPressure";
   before: string | number | null;
   after: string | number | null;
   regression: boolean;
@@ -36,6 +37,12 @@ export interface ServiceResult {
   capacityRps: number | null;
   /** Capacity / demand. */
   headroom: number | null;
+  /**
+   * How close the recommendation runs to its SLO at the demand: the highest ratio of a latency
+   * percentile to its target (1 = at the target). A service that no longer meets the SLO shows in
+   * `status`.
+   */
+  sloPressure: number | null;
   /** The search's results folder, relative to the nightly folder. */
   run: string;
   changes: Change[];
@@ -62,7 +69,7 @@ export interface NightlyReport {
 const r4 = (x: number): number => Math.round(x * 1e4) / 1e4;
 
 /** A service's row from its search's frontier.json. */
-export function serviceResult(name: string, demandScale: number, f: FrontierFile, run: string): ServiceResult {
+export function serviceResult(name: string, demandScale: number, f: FrontierFile, run: string, targets: SloTargets): ServiceResult {
   const status = f.status;
   const rec = f.recommended;
   const row: ServiceResult = {
@@ -73,6 +80,7 @@ export function serviceResult(name: string, demandScale: number, f: FrontierFile
     usdPerMillionTokens: rec && Number.isFinite(rec.usdPerMillionTokens) ? rec.usdPerMillionTokens : null,
     capacityRps: rec ? rec.capacityRps : null,
     headroom: rec && f.demandRps > 0 ? r4(rec.capacityRps / f.demandRps) : null,
+    sloPressure: rec ? r4(sloPressure(rec, targets)) : null,
     run,
     changes: [],
   };
@@ -100,7 +108,7 @@ export function changesBetween(before: ServiceResult, after: ServiceResult, t: T
   if (id(before) !== id(after)) out.push({ field: "recommendation", before: id(before), after: id(after), regression: false });
   if (before.gpu !== after.gpu) out.push({ field: "gpu", before: before.gpu, after: after.gpu, regression: false });
   if (before.gpus !== after.gpus) out.push({ field: "gpus", before: before.gpus, after: after.gpus, regression: false });
-  const num = (field: "costUsdPerHour" | "usdPerMillionTokens" | "capacityRps" | "headroom", regression: (b: number, a: number) => string | undefined) => {
+  const num = (field: "costUsdPerHour" | "usdPerMillionTokens" | "capacityRps" | "headroom" | "sloPressure", regression: (b: number, a: number) => string | undefined) => {
     const b = before[field];
     const a = after[field];
     if (b === a) return;
@@ -109,6 +117,7 @@ export function changesBetween(before: ServiceResult, after: ServiceResult, t: T
   };
   num("costUsdPerHour", (b, a) => (b > 0 && a > b * (1 + t.costIncreasePct / 100) ? `cost up ${pct(a / b - 1)} > ${t.costIncreasePct}%` : undefined));
   num("usdPerMillionTokens", () => undefined);
+  num("sloPressure", () => undefined);
   num("capacityRps", (b, a) => (b > 0 && a < b * (1 - t.capacityDropPct / 100) ? `capacity down ${pct(1 - a / b)} > ${t.capacityDropPct}%` : undefined));
   const hd = t.headroomDropPct;
   num("headroom", (b, a) => (hd !== undefined && b > 0 && a < b * (1 - hd / 100) ? `headroom down ${pct(1 - a / b)} > ${hd}%` : undefined));

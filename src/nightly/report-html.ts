@@ -19,18 +19,19 @@ const num = (v: number | null, f: (x: number) => string): string => (v === null 
 const td = (s: string, cls = ""): string => `<td${cls ? ` class="${cls}"` : ""}>${s}</td>`;
 
 function servicesTable(r: NightlyReport): string {
-  const head = ["Service", "Scale", "Demand req/s", "Status", "GPUs", "$/h", "$/1M tok", "Capacity req/s", "Headroom", "Recommended deployment", "Run"];
+  const head = ["Service", "Scale", "Demand req/s", "Status", "GPUs", "$/h", "$/1M tok", "Capacity req/s", "Headroom", "SLO pressure", "Recommended deployment", "Run"];
   const rows = r.services.map((s) => {
     const regressed = s.changes.some((c) => c.regression);
     const what = s.recommended ? esc(describeDeployment(s.recommended.deployment)) : `no deployment: ${esc(s.statusReason ?? "")}`;
     return `<tr${regressed ? ' class="regression"' : ""}>` + [
       td(esc(s.name)), td(`x${s.demandScale}`, "num"), td(num(s.demandRps, fmtRps), "num"),
       td(esc(s.status), s.status === "ok" ? "status-ok" : "status-bad"), td(num(s.gpus, String), "num"), td(num(s.costUsdPerHour, fmtUsd), "num"),
-      td(num(s.usdPerMillionTokens, fmtUsd), "num"), td(num(s.capacityRps, fmtRps), "num"), td(num(s.headroom, (h) => `${h.toFixed(2)}x`), "num"),
+      td(num(s.usdPerMillionTokens, fmtUsd), "num"), td(num(s.capacityRps, fmtRps), "num"), td(num(s.headroom, (h) => `${h.toFixed(2)}x`), "num"), td(num(s.sloPressure, (p) => `${(p * 100).toFixed(0)}%`), "num"),
       td(what), td(`<code>${esc(s.run)}/</code>`),
     ].join("") + "</tr>";
   });
-  return `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join("")}</tr></thead><tbody>${rows.join("")}</tbody></table>`;
+  return `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join("")}</tr></thead><tbody>${rows.join("")}</tbody></table>` +
+    `<p class="note">Headroom = capacity / demand. SLO pressure = the highest ratio of a latency percentile to its target at the demand (100% = at the target).</p>`;
 }
 
 function changesTable(r: NightlyReport): string {

@@ -8,6 +8,7 @@ import type { Change, NightlyReport, ServiceResult } from "./report-data.js";
 
 const num = (v: number | null, f: (x: number) => string): string => (v === null ? "-" : f(v));
 const headroom = (h: number): string => `${h.toFixed(2)}x`;
+const pressure = (p: number): string => `${(p * 100).toFixed(0)}%`;
 
 /** A change as text: "costUsdPerHour: $14.97 → $19.96 (cost up 33.3% > 5%)". */
 export function changeText(c: Change): string {
@@ -17,6 +18,7 @@ export function changeText(c: Change): string {
     if (c.field === "costUsdPerHour" || c.field === "usdPerMillionTokens") return fmtUsd(v);
     if (c.field === "capacityRps") return `${fmtRps(v)} req/s`;
     if (c.field === "headroom") return headroom(v);
+    if (c.field === "sloPressure") return `${(v * 100).toFixed(0)}%`;
     return String(v);
   };
   return `${c.field}: ${fmt(c.before)} → ${fmt(c.after)}${c.why ? ` (${c.why})` : ""}`;
@@ -25,7 +27,7 @@ export function changeText(c: Change): string {
 function serviceLine(s: ServiceResult): string {
   const what = s.recommended ? mdText(describeDeployment(s.recommended.deployment)) : `**no deployment**: ${mdText(s.statusReason ?? "")}`;
   return `| ${mdText(s.name)} | x${s.demandScale} | ${fmtRps(s.demandRps)} | ${s.status} | ${num(s.gpus, String)} | ${num(s.costUsdPerHour, fmtUsd)} | ` +
-    `${num(s.usdPerMillionTokens, fmtUsd)} | ${num(s.capacityRps, fmtRps)} | ${num(s.headroom, headroom)} | ${what} |`;
+    `${num(s.usdPerMillionTokens, fmtUsd)} | ${num(s.capacityRps, fmtRps)} | ${num(s.headroom, headroom)} | ${num(s.sloPressure, pressure)} | ${what} |`;
 }
 
 /** Renders `report.md`. */
@@ -38,9 +40,10 @@ export function renderNightlyMarkdown(r: NightlyReport): string {
   const missing = r.services.filter((s) => s.status !== "ok");
   if (missing.length > 0) out.push(`- Without an SLO-meeting deployment: ${missing.map((s) => `${mdText(s.name)} x${s.demandScale} (${s.status})`).join(", ")}`);
   out.push("", "## Services", "");
-  out.push("| Service | Scale | Demand req/s | Status | GPUs | $/h | $/1M tok | Capacity req/s | Headroom | Recommended deployment |");
-  out.push("| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |");
+  out.push("| Service | Scale | Demand req/s | Status | GPUs | $/h | $/1M tok | Capacity req/s | Headroom | SLO pressure | Recommended deployment |");
+  out.push("| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
   for (const s of r.services) out.push(serviceLine(s));
+  out.push("", "Headroom = capacity / demand. SLO pressure = the highest ratio of a latency percentile to its target at the demand (100% = at the target).");
   out.push("", "## Changes against the baseline", "");
   if (!r.baseline) {
     out.push("No baseline: nothing to compare with.", "");

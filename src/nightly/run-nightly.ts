@@ -11,6 +11,7 @@ import { UsageError } from "../errors.js";
 import { loadNightlyPlan } from "../inputs/nightly-plan.js";
 import { writeFileAtomic, writeJsonAtomic } from "../io/atomic-write.js";
 import { checkOutDir, ensureOutDir } from "../io/out-path.js";
+import type { SloTargets } from "../results/point.js";
 import { runSearch } from "../search/run-search.js";
 import { loadSearchInputs } from "../search/search-inputs.js";
 import { defaultWorkerCount } from "../worker/executor.js";
@@ -72,7 +73,7 @@ export async function runNightly(opts: NightlyOptions, events: NightlyEvents = {
   };
 
   // Every service's inputs before any search: a bad spec fails now, naming its file.
-  const jobs: { name: string; scale: number; slo: string; space?: string }[] = [];
+  const jobs: { name: string; scale: number; slo: string; space?: string; targets: SloTargets }[] = [];
   const seen = new Set<string>();
   plan.services.forEach((s, i) => {
     const slo = resolve(planDir, s.slo);
@@ -81,7 +82,7 @@ export async function runNightly(opts: NightlyOptions, events: NightlyEvents = {
     const name = s.name ?? inp.spec.name;
     if (seen.has(name)) throw new UsageError(`${planFile}: /services/${i}: a second service named "${name}"; give one a "name"`);
     seen.add(name);
-    for (const scale of s.demandScales) jobs.push({ name, scale, slo, ...(space ? { space } : {}) });
+    for (const scale of s.demandScales) jobs.push({ name, scale, slo, ...(space ? { space } : {}), targets: inp.targets });
   });
 
   const dir = opts.out !== undefined ? resolve(opts.out) : join(resolve(opts.resultsRoot ?? "results"), "nightly", nightlyFolderName(date, plan.name));
@@ -103,7 +104,7 @@ export async function runNightly(opts: NightlyOptions, events: NightlyEvents = {
         slo: j.slo, ...(j.space ? { space: j.space } : {}), out: join(dir, folder), runName: folder, demandScale: j.scale,
         seed: plan.seed, maxRuns: plan.maxRunsPerService, prices, pool, inline: opts.inline,
       }, { onTrialDone: () => events.onTrialDone?.() });
-      const row = serviceResult(j.name, j.scale, o.file, folder);
+      const row = serviceResult(j.name, j.scale, o.file, folder, j.targets);
       events.onLog?.(`nightly: ${folder}: ${row.status === "ok" ? `$${row.costUsdPerHour?.toFixed(2)}/h, capacity ${row.capacityRps} req/s` : row.statusReason}`);
       return row;
     }));

@@ -11,6 +11,8 @@ export interface BarPanel {
   /** One value per row; null = none (the row's note is drawn instead). */
   values: (number | null)[];
   format: (v: number) => string;
+  /** A dashed reference line across the panel (e.g. the demand on a capacity panel). */
+  ref?: { value: number; label: string };
 }
 
 export interface BarChartSpec {
@@ -45,13 +47,13 @@ export function renderBarChart(spec: BarChartSpec): string {
   o.push(`<text class="title" x="8" y="18">${esc(spec.title)}</text>`);
   spec.rows.forEach((r, i) => {
     const y = TOP + i * ROW_H;
-    o.push(`<text class="tick" x="${LABEL_W - 8}" y="${n1(y + ROW_H / 2 + 4)}" text-anchor="end">${esc(r)}</text>`);
     if (i % 2 === 1) o.push(`<rect x="0" y="${y}" width="${W}" height="${ROW_H}" fill="#000" fill-opacity="0.03"/>`);
+    o.push(`<text class="tick" x="${LABEL_W - 8}" y="${n1(y + ROW_H / 2 + 4)}" text-anchor="end">${esc(r)}</text>`);
   });
   panels.forEach((p, k) => {
     const x0 = LABEL_W + k * panelW;
     const barMax = panelW - 70;
-    const max = Math.max(0, ...p.values.filter((v): v is number => v !== null && Number.isFinite(v)));
+    const max = Math.max(0, p.ref?.value ?? 0, ...p.values.filter((v): v is number => v !== null && Number.isFinite(v)));
     o.push(`<text class="panel" x="${n1(x0)}" y="${TOP - 10}">${esc(p.title)}</text>`);
     o.push(`<line class="grid" x1="${n1(x0)}" y1="${TOP - 4}" x2="${n1(x0)}" y2="${TOP + spec.rows.length * ROW_H}" stroke="#ccc"/>`);
     p.values.forEach((v, i) => {
@@ -65,6 +67,11 @@ export function renderBarChart(spec: BarChartSpec): string {
       o.push(`<rect x="${n1(x0)}" y="${n1(y + 5)}" width="${n1(w)}" height="${ROW_H - 10}" fill="${p.color}"><title>${esc(`${spec.rows[i]}: ${p.format(v)}`)}</title></rect>`);
       o.push(`<text class="val" x="${n1(x0 + w + 4)}" y="${n1(y + ROW_H / 2 + 4)}">${esc(p.format(v))}</text>`);
     });
+    if (p.ref && max > 0) {
+      const x = n1(x0 + (p.ref.value / max) * barMax);
+      const bottom = TOP + spec.rows.length * ROW_H;
+      o.push(`<line x1="${x}" y1="${TOP - 2}" x2="${x}" y2="${bottom}" stroke="#b00020" stroke-dasharray="4 3"><title>${esc(p.ref.label)}</title></line>`);
+    }
   });
   o.push(`</svg>`);
   return o.join("\n");

@@ -86,6 +86,14 @@ describe("compare-gpus on the small space", () => {
   });
 });
 
+describe("compare-gpus --out", () => {
+  it("an empty --out is a usage error before any search (exit 2)", async () => {
+    const r = await cli("compare-gpus", "--slo", SLO, "--out", "");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--out: expected a folder path, got an empty string/);
+  });
+});
+
 describe("compare-gpus with an SLO nothing meets", () => {
   it("exits 3 and gives every GPU a reason", async () => {
     const spec = JSON.parse(readFileSync(SLO, "utf8"));
