@@ -97,7 +97,7 @@ export function renderNightlyHtml(r: NightlyReport, history: readonly NightlyRep
 <body>
 <header>
 <h1>${esc(title)}</h1>
-<p class="meta">${[`prices ${r.prices}`, `baseline ${r.baseline ?? "none"}`, `${r.services.length} services x scales`, `regression: cost +${t.costIncreasePct}%, capacity -${t.capacityDropPct}%${t.headroomDropPct !== undefined ? `, headroom -${t.headroomDropPct}%` : ""}`].map(esc).join(" · ")}</p>
+<p class="meta">${[`prices ${r.prices}`, `baseline ${r.baseline ?? "none"}`, `${r.services.length} service × demand-scale rows`, `regression: cost +${t.costIncreasePct}%, capacity -${t.capacityDropPct}%${t.headroomDropPct !== undefined ? `, headroom -${t.headroomDropPct}%` : ""}`].map(esc).join(" · ")}</p>
 ${card}
 </header>
 <section id="services">
