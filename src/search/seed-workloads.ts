@@ -6,6 +6,9 @@
  * generator is prefix-stable: the first rows are the spec's workload either way). A trace is one
  * table for every seed.
  */
+import { LIMITS } from "../config/schemas/workload.schema.js";
+import { InputError } from "../errors.js";
+import { tableSizeIssues } from "../inputs/workload-limits.js";
 import type { SloTargets } from "../results/point.js";
 import { buildRequestTable, checkArrivalSpan, type ContextLimit } from "../io/load-workload.js";
 import type { SeedTables } from "../runner/trial.js";
@@ -40,7 +43,19 @@ export async function loadSeedWorkloads(
   if (w.kind === "trace") {
     return { tables: { tables: [{ seeds: [...seeds], table: base }] }, profile, rows: { specRequests: base.count, tableRequests: base.count }, demandRps, extendable: false };
   }
-  const tableRequests = Math.max(base.count, Math.ceil(highestRps(demandRps, profile) * trialWindowS(profile)));
+  const topRps = highestRps(demandRps, profile);
+  const tableRequests = Math.max(base.count, Math.ceil(topRps * trialWindowS(profile)));
+  // The extended table must stay within the same memory bound as a spec's own (inputs/workload-limits.ts).
+  const big = tableSizeIssues({ ...w, requests: tableRequests }, context.file, context.path);
+  if (tableRequests > LIMITS.requests || big.length > 0) {
+    throw new InputError({
+      file: context.file,
+      path: `${context.path}/requests`,
+      message: `replaying ${trialWindowS(profile).toFixed(0)} s of arrivals at up to ${topRps.toFixed(1)} req/s (the rates the search probes) takes ` +
+        `${tableRequests.toLocaleString("en-US")} requests, beyond what one request table may hold (${LIMITS.requests.toLocaleString("en-US")} requests, ` +
+        "2^28 prefix blocks); expected a lower demand (arrival.ratePerS, targets.minThroughputRps) or shorter requests",
+    });
+  }
   const tables: SeedTables["tables"] = [];
   for (const s of seeds) {
     const table = s === seeds[0] && tableRequests === base.count ? base : await buildRequestTable({ ...w, requests: tableRequests }, inp.specDir, s, context);

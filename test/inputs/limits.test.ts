@@ -2,7 +2,7 @@
  * Hostile and absurd inputs end with exit 2 and a message naming the file, the JSON path and the
  * limit, before anything big is allocated; the cases of issue 13's table and their neighbours.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -151,6 +151,15 @@ describe("traces with no arrival rate, searched", () => {
     const j = JSON.parse(r.stdout);
     expect(j.completed).toBe(2);
     expect(j.ttftMs.p50).toBeGreaterThan(0);
+  });
+});
+
+describe("searches whose replay would not fit in memory", () => {
+  it("refuses a demand so high that the search's extended workload would exceed a request table (found by the property suite: exit 1, RangeError)", async () => {
+    const base = JSON.parse(readFileSync(join(root, "test/fixtures/search/small-slo.json"), "utf8"));
+    const s = file({ ...base, workload: { ...base.workload, requests: 300, arrival: { process: "poisson", ratePerS: 75_338 } }, searchSpace: SMALL_SPACE });
+    await expectInputError(["--slo", s, "--out", join(dir, `run-${k++}`), "--quiet", "--workers", "1", "--max-runs", "3"], s, "/workload/requests",
+      /replaying \d+ s of arrivals at up to [\d.]+ req\/s \(the rates the search probes\) takes [\d,]+ requests, beyond what one request table may hold/);
   });
 });
 
