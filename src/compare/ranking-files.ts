@@ -54,6 +54,9 @@ export function renderRankingSvg(r: GpuRanking, title: string, standalone = true
   });
 }
 
+/** Long reasons are cut on the terminal; ranking.md and the JSON keep them whole. */
+const clip = (s: string, n = 110): string => (s.length <= n ? s : `${s.slice(0, n - 1)}…`);
+
 /** The table printed on stdout. */
 export function formatRankingTable(r: GpuRanking): string {
   const t = newTable(["rank", "gpu", "$/h", "$/1M tok", "capacity req/s", "req/s per $/h", "deployment or reason"]);
@@ -61,7 +64,7 @@ export function formatRankingTable(r: GpuRanking): string {
   for (const g of r.gpus) {
     t.push([
       g.recommended ? String(++rank) : "-", g.gpu, num(g.costUsdPerHour, fmtUsd), num(g.usdPerMillionTokens, fmtUsd), num(g.capacityRps, fmtRps),
-      num(g.capacityPerUsd, cap), g.recommended ? describeDeployment(g.recommended.deployment) + (g.reason ? ` (${g.reason})` : "") : `no deployment: ${g.reason ?? ""}`,
+      num(g.capacityPerUsd, cap), clip(g.recommended ? describeDeployment(g.recommended.deployment) + (g.reason ? ` (${g.reason})` : "") : `no deployment: ${g.reason ?? ""}`),
     ]);
   }
   return `GPUs ranked by cost at ${fmtRps(r.demandRps)} req/s (prices: ${r.prices})\n${t.toString()}\n`;
