@@ -75,7 +75,7 @@ export class PrefixCache {
   /**
    * Admits the prefix `m` that `match(r, m)` just found: locks it (inc_lock_ref) and loads its
    * host-only part back to the GPU (HiCache init_load_back), or recomputes that part if the GPU has
-   * no room. Sets `filled` and, on first admission, the per-tier hit accounting.
+   * no room. Sets `filled` and the hit split that `commitHits` records if the request is admitted.
    * @returns the prefix tokens the request starts from.
    */
   lock(r: Req, m: PrefixMatch): number {
@@ -92,17 +92,26 @@ export class PrefixCache {
     r.treeBlocks = l1 + l2;
     const prefix = (l1 + l2) * this.B;
     if (!r.admittedOnce) {
-      r.admittedOnce = true;
       const fromL3 = Math.min(r.l3Blocks, l2) * this.B;
       r.hitL1 = l1 * this.B;
       r.hitL2 = l2 * this.B - fromL3;
       r.hitL3 = fromL3;
-      this.stats.hitTokensL1 += r.hitL1;
-      this.stats.hitTokensL2 += r.hitL2;
-      this.stats.hitTokensL3 += r.hitL3;
     }
     r.filled = prefix;
     return prefix;
+  }
+
+  /**
+   * The request locked by `lock` was admitted into the batch: on its first admission, its hit split
+   * (from that lock) counts in the per-tier hit statistics. A request locked and then left waiting
+   * (`unlock`) records nothing; its split is taken again at its next try.
+   */
+  commitHits(r: Req): void {
+    if (r.admittedOnce) return;
+    r.admittedOnce = true;
+    this.stats.hitTokensL1 += r.hitL1;
+    this.stats.hitTokensL2 += r.hitL2;
+    this.stats.hitTokensL3 += r.hitL3;
   }
 
   /** dec_lock_ref for a request that was locked but stays waiting. */
@@ -111,6 +120,7 @@ export class PrefixCache {
     r.lockNode = 0;
     r.treeBlocks = 0;
     r.filled = 0;
+    if (!r.admittedOnce) r.hitL1 = r.hitL2 = r.hitL3 = 0;
   }
 
   /**

@@ -113,47 +113,63 @@ describe("PrefillAdder: rem_chunk_tokens and chunking", () => {
     expect(adder.budgetState()).toBe(AddReqResult.Other); // rem_chunk_tokens exhausted
   });
 
-  // Block 16, pool 100. W1's prompt (84 tokens) starts with 4 host-only blocks (64 tokens >= the
-  // load-back threshold), so it looks like 20 tokens to compute (total 21 < rem_total 40). Locking
-  // it, the load-back needs 64 GPU tokens and only 40 are free: the 64 are recomputed instead, and
-  // W1 now needs 84 tokens, more than this step's 20: it would start a chunk.
-  const stallCase = () => {
-    const h = harness({}, 100, [
+  // Block 16. W1's prompt (84 tokens) starts with 4 host-only blocks (64 tokens >= the load-back
+  // threshold): 20 tokens to compute once they are loaded back. A running request holds 60 tokens.
+  const hostHitCase = (pool: number) => {
+    const h = harness({}, pool, [
       { input: 150, output: 10 },
       { input: 84, output: 1, ids: [11, 12, 13, 14, 15, 16] },
     ], 10);
     h.cache.insertL2(h.table.hashIds, h.table.hashStart[1], h.table.hashStart[1], 4);
+    h.kv.alloc(h.reqs[0], 60);
     return h;
   };
 
-  it("while the chunked request is stalled for memory, no other request may start a chunk", () => {
-    // Chunked C: 150-token prompt, 60 computed and held: 40 free. Its next chunk is
-    // min(90 left, rem_chunk 64) = 64 > 40: stalled. W1 would become a second chunked request
-    // (orphaning C's KV): refused, nothing locked.
-    const h = stallCase();
-    const c = h.reqs[0];
-    c.filled = 60;
-    h.kv.alloc(c, 60);
+  it("a host hit counts in rem_total_tokens with the input and output (upstream total_tokens)", () => {
+    // Pool 100: rem_total 40. total_tokens = 20 to compute + 64 loaded back + 1 output = 85 >= 40:
+    // NO_TOKEN before anything is locked or loaded, and no hit is recorded.
+    const h = hostHitCase(100);
     const adder = adderOf(h);
-    adder.reset([], 0.7, 16384, 64);
+    adder.reset([], 0.7, 16384, 8192);
     expect(adder.remTotalTokens).toBe(40);
-    adder.addChunkedReq(c);
-    expect(c.stepTokens).toBe(0);
-    expect(addAll(h, adder, [1])).toEqual([AddReqResult.Other]);
+    expect(addAll(h, adder, [1])).toEqual([AddReqResult.NoToken]);
     expect(h.queues.batch).toEqual([]);
-    expect(adder.newChunkedReq).toBeNull();
-    expect([h.reqs[1].lockNode, h.reqs[1].filled]).toEqual([0, 0]);
+    const w = h.reqs[1];
+    expect([w.lockNode, w.filled, w.admittedOnce, h.stats.hitTokensL2]).toEqual([0, 0, false, 0]);
   });
 
-  it("without a stalled chunked request the same W1 starts a 20-token chunk from scratch", () => {
-    const h = stallCase();
-    h.kv.alloc(h.reqs[0], 60); // the same 40 free tokens, held by a running request instead
+  it("admitted with its host hit loaded back, the budgets charge the 20 computed tokens once", () => {
+    // Pool 200: rem_total 140 > 85. The 64 host tokens load back (GPU room), 20 are computed:
+    // rem_total -= 20 + 1 output, rem_input -= 20 (not 20 - 64 again), rem_chunk -= 20.
+    const h = hostHitCase(200);
     const adder = adderOf(h);
-    adder.reset([], 0.7, 16384, 64);
-    expect(addAll(h, adder, [1])).toEqual([AddReqResult.Other]);
-    expect(h.queues.batch.map((r) => [r.idx, r.filled, r.stepTokens])).toEqual([[1, 0, 20]]);
-    expect(adder.newChunkedReq).toBe(h.reqs[1]);
-    expect(adder.remTotalTokens).toBe(40 - 20); // a chunk reserves no output
+    adder.reset([], 0.7, 16384, 8192);
+    expect(addAll(h, adder, [1])).toEqual([AddReqResult.Continue]);
+    expect(h.queues.batch.map((r) => [r.idx, r.filled, r.stepTokens])).toEqual([[1, 64, 20]]);
+    expect([adder.remTotalTokens, adder.remInputTokens, adder.remChunkTokens]).toEqual([140 - 21, 16384 - 20, 8192 - 20]);
+    expect([h.reqs[1].hitL2, h.stats.hitTokensL2]).toEqual([64, 64]);
+  });
+
+  it("the input cap counts the host-hit request's computed tokens only", () => {
+    // max_prefill_tokens 40: W0 (30 tokens) is admitted first, 10 left. W1 has 20 tokens to compute
+    // (>= 10): OTHER. Upstream's real_input_tokens = extend_input_len - host_hit_length = 20.
+    const h = harness({}, 1000, [
+      { input: 30, output: 1 },
+      { input: 84, output: 1, ids: [11, 12, 13, 14, 15, 16] },
+    ], 10);
+    h.cache.insertL2(h.table.hashIds, h.table.hashStart[1], h.table.hashStart[1], 4);
+    const adder = adderOf(h);
+    adder.reset([], 0.7, 40, 8192);
+    expect(addAll(h, adder, [0, 1])).toEqual([AddReqResult.Continue, AddReqResult.Other]);
+    // With max_prefill_tokens 51 (21 left after W0), W1's 20 fit.
+    const h2 = harness({}, 1000, [
+      { input: 30, output: 1 },
+      { input: 84, output: 1, ids: [11, 12, 13, 14, 15, 16] },
+    ], 10);
+    h2.cache.insertL2(h2.table.hashIds, h2.table.hashStart[1], h2.table.hashStart[1], 4);
+    const a2 = adderOf(h2);
+    a2.reset([], 0.7, 51, 8192);
+    expect(addAll(h2, a2, [0, 1])).toEqual([AddReqResult.Continue, AddReqResult.Continue]);
   });
 });
 

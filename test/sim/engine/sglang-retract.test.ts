@@ -29,7 +29,7 @@ function fiveRunning() {
 describe("SGLang retract_decode", () => {
   it("retracts the least output first (the most input among equals) until the decode step fits", () => {
     const h = fiveRunning();
-    const ratio = retractDecode(h, 5);
+    const ratio = retractDecode(h, 1);
     expect(h.queues.running.map((r) => r.idx)).toEqual([D, A, C]);
     expect(h.queues.waiting.map((r) => r.idx)).toEqual([E, B]);
     expect(h.stats.retractions).toBe(2);
@@ -43,6 +43,20 @@ describe("SGLang retract_decode", () => {
     expect(ratio).toBeCloseTo(200 / 401, 12);
   });
 
+  it("0.5.1 keeps retracting until 20 tokens per remaining request are free; 0.5.3+ until the next step fits", () => {
+    // As above but E holds 6: retracting E frees 6 for 4 remaining requests. The next decode step
+    // (4 tokens) fits, so 0.5.3+ stops; 0.5.1 needs 4 x 20 = 80 free, retracts B too (316 >= 60).
+    const pool = (retractSteps: number) => {
+      const h = harness(NO_CACHE, 806, rows([[100, 200], [300, 100], [200, 100], [50, 100], [4, 50]]));
+      const held: [number, number][] = [[50, 150], [10, 310], [10, 210], [80, 130], [5, 6]];
+      held.forEach(([out, tokens], i) => running(h, h.reqs[i], out, tokens));
+      retractDecode(h, retractSteps);
+      return h.queues.running.map((r) => r.idx);
+    };
+    expect(pool(1)).toEqual([D, A, C, B]);
+    expect(pool(20)).toEqual([D, A, C]);
+  });
+
   it("never retracts the last running request", () => {
     const h = harness(NO_CACHE, 100, rows([[90, 50]]));
     running(h, h.reqs[0], 10, 100);
@@ -54,18 +68,18 @@ describe("SGLang retract_decode", () => {
 });
 
 describe("SGLang update_running_batch", () => {
-  it("decodes the requests that stay, then decays the re-estimated new_token_ratio one step", () => {
+  it("decodes the requests that stay with the re-estimated new_token_ratio, not decayed in that step", () => {
     const h = fiveRunning();
     const s = new SglangScheduler(h);
     expect(s.formBatch(0)).toBe(true);
     expect(stepTokens(h)).toEqual({ [D]: 1, [A]: 1, [C]: 1 });
     expect(h.kv.freeTokens()).toBe(312 - 3);
-    // init 0.7 (schedule_conservativeness 1), min 0.7 x 0.14 = 0.098, decay (0.7 - 0.098) / 600.
-    expect(s.newTokenRatio).toBeCloseTo(200 / 401 - 0.602 / 600, 12);
+    // update_running_batch sets the retraction's estimate and decays only in steps without one.
+    expect(s.newTokenRatio).toBeCloseTo(200 / 401, 12);
     expect(h.stats.prefillSteps).toBe(0);
   });
 
-  it("without memory pressure the ratio only decays from its initial 0.7", () => {
+  it("without memory pressure the ratio only decays from its initial 0.7 (init 0.7, min 0.098, over 600 steps)", () => {
     const h = harness(NO_CACHE, 1000, rows([[100, 10]]));
     running(h, h.reqs[0], 1, 100);
     const s = new SglangScheduler(h);
@@ -93,7 +107,7 @@ describe("SGLang update_running_batch", () => {
     expect(h.queues.waiting.map((r) => r.idx)).toEqual([1, 2]);
     expect([c.fillTarget, c.filled, c.privateTokens]).toEqual([500, 0, 0]);
     expect(h.stats.retractions).toBe(1);
-    // retract_decode ran with R alone: ratio (5 + 20) / (50 + 1), then one decay step.
-    expect(s.newTokenRatio).toBeCloseTo(25 / 51 - 0.602 / 600, 12);
+    // retract_decode ran with R alone: ratio (5 + 20) / (50 + 1), not decayed in that step.
+    expect(s.newTokenRatio).toBeCloseTo(25 / 51, 12);
   });
 });

@@ -2,8 +2,7 @@
  * vLLM V1 scheduling (vllm/v1/core/sched/scheduler.py, Scheduler.schedule): running requests first
  * within the token budget, preemption of the newest running request by recompute when the KV pool
  * runs out, then waiting requests. Computed by hand; prefix caching off, so every KV token is a
- * request's own. The cases keep the waiting pass out of the preemption steps (budget spent, or
- * the pool full), where this simulator and upstream would differ (see vllm/scheduler.ts).
+ * request's own.
  */
 import { describe, expect, it } from "vitest";
 import { ReqPhase } from "../../../src/sim/engine/request.js";
@@ -60,6 +59,23 @@ describe("vLLM preemption by recompute", () => {
     expect(h.kv.freeTokens()).toBe(25);
     expect(h.stats.prefillSteps).toBe(0);
   });
+
+  it("a step that preempted admits no waiting request, even with budget and memory left", () => {
+    // Budget 64, pool 70: A decodes (40 + 9 out, holds 49), B decodes (10 + 10 out, holds 20),
+    // 1 free. A: 1 token (0 free). B: 1 token does not fit: B is the newest, preempt it (20 free)
+    // and stop. B (20 tokens to recompute) and then W (5) would both fit budget and pool, but
+    // upstream schedules the waiting queue only `if not preempted_reqs`.
+    const [A, B, W] = [0, 1, 2];
+    const h = harness(vllm(64), 70, rows([[40, 20], [10, 20], [5, 5]]));
+    running(h, h.reqs[A], 9, 49);
+    running(h, h.reqs[B], 10, 20);
+    h.queues.waiting.push(h.reqs[W]);
+    const s = new VllmScheduler(h);
+    expect(s.formBatch(0)).toBe(true);
+    expect(stepTokens(h)).toEqual({ [A]: 1 });
+    expect(h.queues.waiting.map((r) => r.idx)).toEqual([B, W]);
+    expect(h.kv.freeTokens()).toBe(20);
+  });
 });
 
 describe("vLLM waiting requests", () => {
@@ -83,6 +99,34 @@ describe("vLLM waiting requests", () => {
     expect(stepTokens(h)).toEqual({ 0: 40 });
     expect(h.queues.waiting.map((r) => r.idx)).toEqual([1, 2]);
     expect(h.reqs[1].filled).toBe(0);
+  });
+
+  it("a request locked but left waiting records no prefix hit; its split counts when it is admitted", () => {
+    // Block 16, pool 100, 30 held by a running request (70 free). W's 84-token prompt starts with 4
+    // host-only blocks: locking loads 64 back (6 free), then its 20 tokens do not fit: unlocked,
+    // W waits, and no hit is recorded. Once the running request frees its KV, W is admitted: the hit
+    // split of that admission (its 64 tokens, now on the GPU) counts, once.
+    const h = harness({ engine: { kind: "vllm", chunkedPrefillSize: 8192 } }, 100, [
+      { input: 30, output: 5 },
+      { input: 84, output: 1, ids: [11, 12, 13, 14, 15, 16] },
+    ], 10);
+    h.cache.insertL2(h.table.hashIds, h.table.hashStart[1], h.table.hashStart[1], 4);
+    const busy = running(h, h.reqs[0], 0, 30);
+    busy.filled = busy.fillTarget;
+    const w = h.reqs[1];
+    h.queues.waiting.push(w);
+    const s = new VllmScheduler(h);
+    // The running request's decode token (1) leaves 69 free; W is locked, loads back, and waits.
+    expect(s.formBatch(0)).toBe(true);
+    expect(stepTokens(h)).toEqual({ 0: 1 });
+    expect([w.admittedOnce, w.lockNode, h.stats.hitTokensL1 + h.stats.hitTokensL2]).toEqual([false, 0, 0]);
+    h.kv.free(busy);
+    h.queues.running.length = 0;
+    h.queues.batch.length = 0;
+    expect(s.formBatch(1)).toBe(true);
+    expect(stepTokens(h)).toEqual({ 1: 20 });
+    expect(w.admittedOnce).toBe(true);
+    expect(h.stats.hitTokensL1 + h.stats.hitTokensL2).toBe(64);
   });
 
   it("respects max_num_seqs", () => {

@@ -10,13 +10,13 @@
  * - `remChunkTokens` (rem_chunk_tokens): chunked_prefill_size; a request longer than what is left
  *   is cut to a page multiple and becomes the chunked request.
  *
- * Differences from upstream kept from the first version: the chunked request's next chunk is
- * charged its tokens only (no max_new_tokens even on its last chunk). Host hits: upstream's
- * extend_input_len includes them, so total_tokens charges rem_total_tokens for the loaded-back
- * tokens and real_input_tokens (the input-cap check) takes them off once; here `extend` already
- * excludes them, so rem_total_tokens is not charged for them and the input-cap check takes them off
- * a second time. The input cap spares only the first *newly admitted* request (upstream: the first
- * in can_run_list), and a new chunked request always ends the batch.
+ * Host hits as upstream `add_one_req` treats them: its extend_input_len counts the host-hit tokens
+ * (only GPU hits are prefix before the load-back), so the rem_total_tokens check charges them with
+ * the input and output; the rem_input_tokens check (real_input_tokens) and the budget update after
+ * the load-back use the tokens to compute, once. The input cap spares the first request of the
+ * batch (can_run_list empty, the chunked request's continuation included), and a new chunked
+ * request ends the batch. The chunked request's last chunk also reserves its max_new_tokens
+ * (`add_chunked_req`: `max_new_tokens if not truncated else 0`).
  */
 import type { KvPool } from "../kv-pool.js";
 import type { PrefixCache, PrefixMatch } from "../prefix-cache.js";
@@ -40,8 +40,6 @@ export class PrefillAdder {
   remChunkTokens = 0;
   /** A request admitted with only its first chunk this step (the scheduler's next chunked_req). */
   newChunkedReq: Req | null = null;
-  /** Requests taken from the waiting queue this step (the chunked request's continuation is not one). */
-  private admitted = 0;
   /** The chunked request found no memory for its next chunk: no other may start chunking. */
   private chunkedReqStalled = false;
 
@@ -64,7 +62,6 @@ export class PrefillAdder {
     this.remInputTokens = maxPrefillTokens;
     this.remChunkTokens = chunkedPrefillSize;
     this.newChunkedReq = null;
-    this.admitted = 0;
     this.chunkedReqStalled = false;
   }
 
@@ -86,7 +83,7 @@ export class PrefillAdder {
       this.canRunList.push(c);
       this.remChunkTokens -= n;
       this.remInputTokens -= n;
-      this.remTotalTokens -= n;
+      this.remTotalTokens -= n + (n === left ? Math.min(c.outputTokens - c.out, CLIP_MAX_NEW_TOKENS) : 0);
     } else {
       // One chunked request at a time: one whose next chunk found no memory keeps its slot
       // (starting another would orphan it and its KV).
@@ -103,21 +100,23 @@ export class PrefillAdder {
   addOneReq(r: Req, m: PrefixMatch): AddReqResult {
     const page = this.pageSize;
     const B = this.kv.blockSize;
+    const hostTokens = m.l2Blocks * B;
+    // Tokens to compute with the host hit loaded back; upstream's extend_input_len adds the host hit.
     const extend = r.fillTarget - m.prefixTokens;
     const maxNew = Math.min(r.outputTokens - r.out, CLIP_MAX_NEW_TOKENS);
-    const total = extend + maxNew;
-    const fresh = Math.ceil((extend - m.l2Blocks * B) / page) * page;
-    if (total >= this.remTotalTokens) return AddReqResult.NoToken;
-    if (fresh >= this.remInputTokens && this.admitted > 0) return AddReqResult.Other;
-    let n = extend;
-    if (n > this.remChunkTokens) {
-      n = Math.floor(this.remChunkTokens / page) * page;
-      if (n <= 0) return AddReqResult.Other;
-    }
+    if (extend + hostTokens + maxNew >= this.remTotalTokens) return AddReqResult.NoToken;
+    if (this.ceilPage(extend) >= this.remInputTokens && this.canRunList.length > 0) return AddReqResult.Other;
+    if (extend > this.remChunkTokens && Math.floor(this.remChunkTokens / page) <= 0) return AddReqResult.Other;
     const prefix = this.prefix.lock(r, m);
-    n = Math.min(n, r.fillTarget - prefix);
-    const whole = prefix + n >= r.fillTarget;
-    if (this.chunkedReqStalled && !whole) {
+    // A load-back that found no GPU room leaves its host part to compute (input_tokens re-checked).
+    const left = r.fillTarget - prefix;
+    if (left > extend && this.ceilPage(left) >= this.remInputTokens && this.canRunList.length > 0) {
+      this.prefix.unlock(r);
+      return AddReqResult.Other;
+    }
+    const n = left <= this.remChunkTokens ? left : Math.floor(this.remChunkTokens / page) * page;
+    const whole = n === left;
+    if (n <= 0 || (this.chunkedReqStalled && !whole)) {
       this.prefix.unlock(r);
       return AddReqResult.Other;
     }
@@ -128,7 +127,7 @@ export class PrefillAdder {
     r.stepTokens = n;
     this.kv.alloc(r, n);
     this.canRunList.push(r);
-    this.admitted++;
+    this.prefix.commitHits(r);
     this.remTotalTokens -= n + (whole ? maxNew : 0);
     this.remInputTokens -= n;
     this.remChunkTokens -= n;
@@ -137,5 +136,9 @@ export class PrefillAdder {
       return AddReqResult.Other;
     }
     return AddReqResult.Continue;
+  }
+
+  private ceilPage(tokens: number): number {
+    return Math.ceil(tokens / this.pageSize) * this.pageSize;
   }
 }

@@ -7,8 +7,8 @@
  * new_token_ratio, the fraction of their remaining max_new_tokens the adder reserves for running
  * requests, starts at init_new_token_ratio (0.7 x schedule_conservativeness), decays each decode
  * step towards min_new_token_ratio (0.14 x init) over 600 steps, is re-estimated after a
- * retraction and reset when the replica goes idle. Unlike upstream, a decode step that retracted
- * also decays the re-estimated ratio (kept from the first version).
+ * retraction (a step that retracted does not decay it, as `update_running_batch` does) and reset
+ * when the replica goes idle.
  */
 import { InvariantError } from "../../../errors.js";
 import { newPrefixMatch } from "../prefix-cache.js";
@@ -97,7 +97,8 @@ export class SglangScheduler implements Scheduler {
     const ctx = this.ctx;
     const { queues: q, kv } = ctx;
     let need = q.running.length;
-    if (kv.availableTokens() < need) this.newTokenRatio = retractDecode(ctx, need);
+    const retracted = kv.availableTokens() < need;
+    if (retracted) this.newTokenRatio = retractDecode(ctx, ctx.dep.engine.retractFreeTokensPerReq);
     if (kv.availableTokens() < q.running.length && q.chunked) {
       const c = q.chunked;
       q.chunked = null;
@@ -113,7 +114,7 @@ export class SglangScheduler implements Scheduler {
       kv.alloc(r, 1);
       b.push(r);
     }
-    this.newTokenRatio = Math.max(this.minNewTokenRatio, this.newTokenRatio - this.newTokenRatioDecay);
+    if (!retracted) this.newTokenRatio = Math.max(this.minNewTokenRatio, this.newTokenRatio - this.newTokenRatioDecay);
     return true;
   }
 }

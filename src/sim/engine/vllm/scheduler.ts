@@ -13,8 +13,8 @@
  *   one the pool cannot hold stops admission. A request still prefetching from L3 under its stop
  *   policy is skipped.
  *
- * Unlike upstream, which skips the waiting queue in a step that preempted (`if not preempted_reqs`),
- * this admits waiting requests in that step too (kept from the first version).
+ * A step that preempted admits no waiting request (upstream's `if not preempted_reqs:` around the
+ * waiting loop).
  */
 import { newPrefixMatch } from "../prefix-cache.js";
 import { ReqPhase } from "../request.js";
@@ -32,6 +32,7 @@ export class VllmScheduler implements Scheduler {
     const b = q.batch;
     const run = q.running;
     let budget = e.chunkedPrefillSize;
+    let preempted = false;
     for (let i = 0; i < run.length && budget > 0; ) {
       const r = run[i];
       const n = r.filled < r.fillTarget ? Math.min(r.fillTarget - r.filled, budget) : 1;
@@ -40,10 +41,12 @@ export class VllmScheduler implements Scheduler {
         const victim = run.pop()!;
         retractReq(ctx, victim);
         q.waiting.unshift(victim);
+        preempted = true;
         ok = kv.ensureFree(n);
       }
       if (!ok) {
         // r itself is the newest: preempt it and stop.
+        preempted = true;
         run.splice(i, 1);
         retractReq(ctx, r);
         q.waiting.unshift(r);
@@ -56,7 +59,7 @@ export class VllmScheduler implements Scheduler {
       i++;
     }
     const waiting = q.waiting;
-    for (let i = 0; i < waiting.length && budget > 0 && run.length < e.maxRunningRequests; ) {
+    for (let i = 0; !preempted && i < waiting.length && budget > 0 && run.length < e.maxRunningRequests; ) {
       const r = waiting[i];
       if (!hicache.checkPrefetchProgress(r, nowUs)) {
         i++;
@@ -69,6 +72,7 @@ export class VllmScheduler implements Scheduler {
         break;
       }
       waiting.splice(i, 1);
+      prefix.commitHits(r);
       r.phase = ReqPhase.Running;
       run.push(r);
       r.stepTokens = n;
