@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { InputError } from "../errors.js";
 import type { GpuSpec, KvMediaSpec, ModelSpec } from "../config/types.js";
 import { validateSchema } from "../config/validate.js";
+import { checkpointOf, type Checkpoint } from "./checkpoints.js";
 import { modelFromHfConfig } from "./hf-config.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -49,6 +50,8 @@ export function resolveModel(ref: string, baseDir = process.cwd(), where?: { fil
   const key = norm(ref);
   const hit = listModels().find((m) => norm(m.id) === key || m.aliases.some((a) => norm(a) === key));
   if (hit) return hit;
+  const ckpt = resolveCheckpoint(ref);
+  if (ckpt) return ckpt.model;
   if (ref.endsWith(".json")) {
     const path = resolve(baseDir, ref);
     if (!existsSync(path)) {
@@ -72,6 +75,15 @@ export function resolveModel(ref: string, baseDir = process.cwd(), where?: { fil
     path: where?.path,
     message: `unknown model "${ref}"; expected one of ${listModels().map((m) => m.id).join(", ")}, a Hugging Face name, or a path to a config.json`,
   });
+}
+
+/**
+ * A quantized checkpoint's base model and weights (`nvidia/Llama-3.1-8B-Instruct-FP8` ->
+ * llama-3.1-8b, fp8 per-tensor; `Qwen/Qwen3-32B-FP8` -> qwen3-32b, fp8 block); undefined for other
+ * names. See ./checkpoints.ts.
+ */
+export function resolveCheckpoint(ref: string): Checkpoint | undefined {
+  return checkpointOf(ref, listModels());
 }
 
 export function resolveGpu(id: string, where?: { file?: string; path?: string }): GpuSpec {

@@ -67,9 +67,10 @@ export interface OperatorPlan {
 }
 
 /**
- * fp8 checkpoints: SGLang runs Qwen3-FP8 and DeepSeek-V3 (128x128 block-scaled checkpoints) with
- * its block-wise fp8 kernel; other models' fp8 checkpoints (e.g. Llama FP8, per-tensor scales) with
- * the per-tensor kernel.
+ * The fp8 GEMM kind of a model's official fp8 checkpoint, when the checkpoint itself is not named:
+ * Qwen3-FP8 and DeepSeek-V3 are 128x128 block-scaled (block-wise fp8 kernel); Llama FP8 checkpoints
+ * (NVIDIA ModelOpt, Red Hat) use per-tensor scales. A named checkpoint or a measured row's
+ * gemm_quant_mode overrides it (`PlanOptions.fp8Gemm`).
  */
 export function fp8GemmKind(model: ModelSpec): "fp8" | "fp8_block" {
   const id = model.id.toLowerCase();
@@ -78,8 +79,8 @@ export function fp8GemmKind(model: ModelSpec): "fp8" | "fp8_block" {
   return model.nativeWeights === "fp8" || blockFamily ? "fp8_block" : "fp8";
 }
 
-export function linearGemmKind(model: ModelSpec, weights: WeightDtype): GemmVariantKind {
-  if (weights === "fp8") return fp8GemmKind(model);
+export function linearGemmKind(model: ModelSpec, weights: WeightDtype, fp8Gemm?: "fp8" | "fp8_block"): GemmVariantKind {
+  if (weights === "fp8") return fp8Gemm ?? fp8GemmKind(model);
   if (weights === "int4") return "wo4";
   return "bf16";
 }
@@ -97,6 +98,8 @@ export interface PlanOptions {
    * `KernelModel.gemmMsSmoothM`). Default false: the tables' own (SGLang) kernels.
    */
   smoothFp8M?: boolean;
+  /** The checkpoint's fp8 GEMM kind (per-tensor or block); default: the model family's official checkpoint. */
+  fp8Gemm?: "fp8" | "fp8_block";
 }
 
 /** Builds the operator plan. Shapes are per GPU of the TP group. */
@@ -109,7 +112,7 @@ export function buildOperatorPlan(
   const kvR = kvHeadsPerRank(model, tp);
   const d = model.headDim;
   const kvB = kvDtype === "fp8" ? 1 : 2;
-  const lin = linearGemmKind(model, weights);
+  const lin = linearGemmKind(model, weights, plan.fp8Gemm);
   const ops: TokenOp[] = [];
 
   const gemm = (name: string, count: number, driver: Driver, kind: GemmVariantKind, n: number, k: number) => {
