@@ -15,11 +15,15 @@ export interface E2eRow {
   backend: string;
   backendVersion: string;
   model: string;
+  /** `precision` column (AIConfigurator: the serving precision, e.g. "fp8"); empty when unrecorded. */
+  precision: string;
   gemmQuant: string;
   isl: number;
   osl: number;
   tp: number;
   concurrency: number;
+  /** `batch_size`: the engine's maximum batch the row was deployed with (NaN when absent). */
+  batchSize: number;
   ttftMs: number;
   tpotMs: number;
 }
@@ -64,11 +68,13 @@ export function readE2eCsv(file: string): E2eRow[] {
       backend: get("backend"),
       backendVersion: get("backend_version"),
       model: get("model_path"),
+      precision: get("precision"),
       gemmQuant: get("gemm_quant_mode"),
       isl: num("isl"),
       osl: num("osl"),
       tp: num("tp_size"),
       concurrency: get("concurrency") === "" ? NaN : num("concurrency"),
+      batchSize: get("batch_size") === "" ? NaN : num("batch_size"),
       ttftMs: num("silicon_ttft_ms"),
       tpotMs: num("silicon_tpot_ms"),
     };

@@ -69,10 +69,15 @@ export function linearEstimator(p: { fixedUs: number; perTokenUs: number; perCtx
   return est;
 }
 
-/** A validated, resolved deployment from a partial input (defaults: qwen3-8b on h100, tp 1). */
+/**
+ * A validated, resolved deployment from a partial input (defaults: qwen3-8b on h100, tp 1). Its
+ * server front end costs nothing, so engine timelines stay hand-computable; tests of the front end
+ * set `engine.frontEnd` themselves.
+ */
 export function deployment(input: Partial<DeploymentInput> = {}, override?: (d: ResolvedDeployment) => void): ResolvedDeployment {
   const d = validateSchema<Deployment>("deployment", structuredClone({ model: "qwen3-8b", gpu: "h100_sxm", ...input }));
   const r = resolveDeployment(d, resolveModel(d.model), resolveGpu(d.gpu), (id) => resolveKvMedia(id), TEST_PRICES);
+  r.engine.frontEnd = { requestUs: 0, promptTokenUs: 0, stepUs: 0, tokenUs: 0 };
   override?.(r);
   return r;
 }

@@ -11,7 +11,9 @@ import { newTable } from "../../report/table.js";
 import { createEstimator } from "../../sim/estimator/estimator.js";
 import type { Backend } from "../../sim/estimator/kernel-model.js";
 import type { BatchEntry } from "../../sim/estimator/types.js";
-import { defaultMemFraction, planMemory, GIB } from "../../sim/model/memory.js";
+import { engineRelease } from "../../sim/deployment/engine-release.js";
+import { NEWEST_ENGINE_VERSION } from "../../sim/deployment/engine-version.js";
+import { planMemory, GIB } from "../../sim/model/memory.js";
 import type { CliIo } from "../io.js";
 
 interface Options {
@@ -75,8 +77,10 @@ export async function estimateCommand(opts: Options, io: CliIo): Promise<void> {
     throw new UsageError(`--tp: tp=${tp} spans more than one ${gpu.id} node (${gpu.gpusPerNode} GPUs); expected tp <= ${gpu.gpusPerNode}`);
   }
   const tokens = batch.reduce((s, e) => s + e.inputLen, 0);
+  // The newest modelled release's defaults and step behaviour (CUDA-graph limit, CPU overlap).
+  const rel = engineRelease(engine, NEWEST_ENGINE_VERSION[engine], gpu, tp);
   const mem = planMemory({
-    model, gpu, tp, weights, kvDtype, engine, memFractionStatic: defaultMemFraction(gpu, tp, engine),
+    model, gpu, tp, weights, kvDtype, engine, memFractionStatic: rel.memFraction,
     maxBatchTokens: Math.max(tokens, 8192), pageSize: 1,
   });
   if (!mem.fits) {
@@ -94,6 +98,7 @@ export async function estimateCommand(opts: Options, io: CliIo): Promise<void> {
 
   const est = createEstimator({
     model, gpu, tp, weights, kvDtype, engine, backend, ...kernelTablesFor(gpu), fits: loadRooflineFits(),
+    cudaGraphMaxBs: rel.cudaGraphMaxBs, piecewiseDecodeGraph: rel.piecewiseDecodeGraph, cpuOverlap: rel.cpuOverlap,
   });
   const r = est.estimateDetailed(batch);
 
@@ -121,7 +126,7 @@ export async function estimateCommand(opts: Options, io: CliIo): Promise<void> {
     `${model.id} on ${gpu.id} x${tp} (weights ${weights} -> ${est.plan.linearKind} GEMMs, KV ${kvDtype}), ${engine}, ` +
       `backend ${backend} (roofline fit "${est.kernels.fitKey}")\n` +
       `batch: ${batch.length} requests = ${r.prefillCount} prefill + ${r.decodeCount} decode; ${r.tokens} tokens, ` +
-      `${r.logitRows} logit rows, ${kvTokens} KV tokens${r.graph ? "; decode-only step (CUDA graph)" : ""}\n` +
+      `${r.logitRows} logit rows, ${kvTokens} KV tokens${r.graph ? (r.prefillCount === 0 ? "; decode-only step (CUDA graph)" : "; captured in CUDA-graph pieces") : ""}\n` +
       `weights ${(mem.weightBytesPerGpu / GIB).toFixed(1)} GiB per GPU; KV pool ${mem.kvPoolTokens} tokens\n`,
   );
   const t = newTable(

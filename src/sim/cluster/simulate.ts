@@ -180,9 +180,13 @@ export function simulate(input: SimulationInput): SimulationResult {
     replicas.push(new Replica(r, dep, table, estimator, host, pool, tiers));
   }
 
+  // A serial benchmark client starts released requests one after another (closed-loop.ts).
+  let clientFreeUs = 0;
   function release(idx: number, t: number): void {
     for (let f = firstFollower[idx]; f >= 0; f = nextFollower[f]) {
-      queue.push(t + table.afterDelayUs[f], EventRank.arrival, EV_ARRIVAL, f, 0);
+      let at = t + table.afterDelayUs[f];
+      if (table.serialClient) at = clientFreeUs = Math.max(t, clientFreeUs) + table.afterDelayUs[f];
+      queue.push(at, EventRank.arrival, EV_ARRIVAL, f, 0);
       pendingArrivals++;
     }
   }

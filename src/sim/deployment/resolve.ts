@@ -1,14 +1,15 @@
 /**
  * Turns a validated deployment into everything the simulator needs, with every default resolved the
- * way the real engines resolve it (SGLang `python/sglang/srt/server_args.py`, `ServerArgs`
- * `_handle_gpu_memory_settings`: chunked prefill size, mem_fraction_static by GPU memory; vLLM
- * `vllm/engine/arg_utils.py`, `EngineArgs._set_default_args`: token budget and max_num_seqs) and
- * the memory plan done.
+ * way the release named by `engine.version` resolves it (`engine-release.ts`: SGLang
+ * `python/sglang/srt/server_args.py` memory rule, chunked prefill and CUDA-graph defaults; vLLM
+ * `vllm/engine/arg_utils.py` token budget and max_num_seqs) and the memory plan done.
  */
 import type { Deployment, GpuSpec, KvMediaSpec, ModelSpec } from "../../config/types.js";
-import { NEWEST_ENGINE_VERSION } from "./engine-version.js";
+import { kvBytesPerTokenPerGpu, kvBytesPerTokenPerReplica, planMemory, type MemoryPlan } from "../model/memory.js";
 import { clusterCost, type PriceTable } from "./cost.js";
-import { kvBytesPerTokenPerGpu, kvBytesPerTokenPerReplica, planMemory, defaultMemFraction, type MemoryPlan } from "../model/memory.js";
+import { engineRelease, type CpuOverlap } from "./engine-release.js";
+import { FRONT_END_COSTS, type FrontEndCosts } from "./front-end-costs.js";
+import { NEWEST_ENGINE_VERSION } from "./engine-version.js";
 
 export interface ResolvedEngine {
   kind: "sglang" | "vllm";
@@ -25,6 +26,16 @@ export interface ResolvedEngine {
   pageSize: number;
   enablePrefixCaching: boolean;
   schedConservativeness: number;
+  /** Largest decode batch (SGLang) / step in tokens (vLLM) that runs as a CUDA graph; larger ones run eagerly. */
+  cudaGraphMaxBs: number;
+  /** vLLM 0.10.x: decode graphs are piecewise, attention launched eagerly in every layer. */
+  piecewiseDecodeGraph: boolean;
+  /** SGLang retract_decode frees until this many tokens per remaining request are available. */
+  retractFreeTokensPerReq: number;
+  /** Whether the engine's per-step CPU work overlaps the GPU step (SGLang) or runs between steps (vLLM). */
+  cpuOverlap: CpuOverlap;
+  /** CPU costs of the server front end (tokenization, streaming). */
+  frontEnd: FrontEndCosts;
 }
 
 export interface ResolvedTier {
@@ -50,6 +61,11 @@ export interface ResolvedKvCache {
 export interface ResolvedDeployment {
   deployment: Deployment;
   model: ModelSpec;
+  /**
+   * fp8 GEMM kind of a quantized checkpoint (per-tensor "fp8" or block "fp8_block"), when known from
+   * the checkpoint or a measurement; absent = the model family's official fp8 checkpoint.
+   */
+  fp8Gemm?: "fp8" | "fp8_block";
   gpu: GpuSpec;
   tp: number;
   replicas: number;
@@ -65,52 +81,48 @@ export interface ResolvedDeployment {
   pricesName: string;
 }
 
-/** SGLang's chunked_prefill_size default by GPU memory (server_args). */
-export function sglangDefaultChunk(hbmGb: number): number {
-  if (hbmGb < 35) return 2048;
-  if (hbmGb < 60) return 4096;
-  if (hbmGb < 160) return 8192;
-  return 16384;
-}
-
-/** vLLM V1 server defaults: large GPUs (>= 70 GiB, not A100) get 8192 tokens / 1024 seqs. */
-function vllmDefaults(gpu: GpuSpec): { tokens: number; seqs: number } {
-  return gpu.hbmGb >= 70 && gpu.id !== "a100_sxm" ? { tokens: 8192, seqs: 1024 } : { tokens: 2048, seqs: 256 };
-}
-
 export function resolveEngine(d: Deployment, model: ModelSpec, gpu: GpuSpec): ResolvedEngine {
   const e = d.engine;
   const kind = e.kind ?? "sglang";
+  const version = e.version ?? NEWEST_ENGINE_VERSION[kind];
+  const rel = engineRelease(kind, version, gpu, d.tp);
+  const behaviour = {
+    cudaGraphMaxBs: rel.cudaGraphMaxBs,
+    piecewiseDecodeGraph: rel.piecewiseDecodeGraph,
+    retractFreeTokensPerReq: rel.retractFreeTokensPerReq,
+    cpuOverlap: rel.cpuOverlap,
+    frontEnd: { ...FRONT_END_COSTS },
+  };
   if (kind === "vllm") {
-    const v = vllmDefaults(gpu);
-    const chunk = e.chunkedPrefillSize ?? v.tokens;
+    const chunk = e.chunkedPrefillSize ?? rel.chunkedPrefillSize;
     return {
       kind,
-      version: e.version ?? NEWEST_ENGINE_VERSION.vllm,
+      version,
       schedulePolicy: "fcfs",
-      maxRunningRequests: e.maxRunningRequests ?? v.seqs,
+      maxRunningRequests: e.maxRunningRequests ?? rel.maxRunningRequests!,
       chunkedPrefillSize: chunk,
       maxPrefillTokens: chunk,
-      memFractionStatic: e.memFractionStatic ?? defaultMemFraction(gpu, d.tp, "vllm"),
+      memFractionStatic: e.memFractionStatic ?? rel.memFraction,
       pageSize: e.pageSize ?? 16,
       enablePrefixCaching: e.enablePrefixCaching ?? true,
       schedConservativeness: 1,
+      ...behaviour,
     };
   }
-  const chunk = e.chunkedPrefillSize ?? sglangDefaultChunk(gpu.hbmGb);
-  const frac = e.memFractionStatic ?? defaultMemFraction(gpu, d.tp, "sglang");
+  const chunk = e.chunkedPrefillSize ?? rel.chunkedPrefillSize;
   return {
     kind,
-    version: e.version ?? NEWEST_ENGINE_VERSION.sglang,
+    version,
     schedulePolicy: e.schedulePolicy ?? "fcfs",
     // Filled in below from the KV pool when absent (the request-pool size rule).
     maxRunningRequests: e.maxRunningRequests ?? 0,
     chunkedPrefillSize: chunk,
     maxPrefillTokens: e.maxPrefillTokens ?? Math.max(16384, chunk),
-    memFractionStatic: frac,
+    memFractionStatic: e.memFractionStatic ?? rel.memFraction,
     pageSize: e.pageSize ?? 1,
     enablePrefixCaching: e.enablePrefixCaching ?? true,
     schedConservativeness: e.schedConservativeness ?? 1,
+    ...behaviour,
   };
 }
 
@@ -129,8 +141,11 @@ export function resolveDeployment(d: Deployment, model: ModelSpec, gpu: GpuSpec,
     memFractionStatic: engine.memFractionStatic, maxBatchTokens: engine.chunkedPrefillSize, pageSize: 1,
   });
   if (engine.kind === "sglang" && engine.maxRunningRequests === 0) {
+    // ModelRunner.init_memory_pool: the request pool holds clamp(tokens / context x 512, 2048, 4096)
+    // requests, and max_running_requests is at most half the KV tokens (tp_worker / model_runner).
     const pool = memory.kvPoolTokens;
-    engine.maxRunningRequests = Math.min(Math.max(Math.floor((pool / model.maxContextTokens) * 512), 2048), 4096);
+    const reqPool = Math.min(Math.max(Math.floor((pool / model.maxContextTokens) * 512), 2048), 4096);
+    engine.maxRunningRequests = Math.max(1, Math.min(Math.floor(pool / 2), reqPool));
   }
   const kv = d.kvCache;
   let l2: ResolvedKvCache["l2"];

@@ -8,7 +8,9 @@
  * The parts, as SGLang splits them: the scheduler (`sglang/` prefill-first with chunked prefill and
  * PrefillAdder admission, or `vllm/` decode-first token budget) decides what runs; the KV pool
  * (`kv-pool.ts`) accounts GPU KV tokens; `prefix-cache.ts` is the request-facing radix tree
- * (match, lock, commit); `../cache/hicache-controller.ts` moves KV between GPU, host and storage.
+ * (match, lock, commit); `../cache/hicache-controller.ts` moves KV between GPU, host and storage;
+ * `front-end.ts` is the server process in front of the scheduler: a request reaches the scheduler
+ * once tokenized, and the host hears of a token when the front end has streamed it.
  */
 import { InvariantError } from "../../errors.js";
 import { HiCacheController, L2_LINK_EFFICIENCY, type HiCacheTiers } from "../cache/hicache-controller.js";
@@ -18,6 +20,7 @@ import type { ResolvedDeployment } from "../deployment/resolve.js";
 import type { BatchSummary, StepEstimator } from "../estimator/types.js";
 import { newBatchSummary } from "../estimator/types.js";
 import type { RequestTable } from "../workload/request-table.js";
+import { FrontEnd } from "./front-end.js";
 import { KvPool } from "./kv-pool.js";
 import { PrefixCache } from "./prefix-cache.js";
 import { newReplicaStats, type ReplicaStats } from "./replica-stats.js";
@@ -55,6 +58,10 @@ export class Replica {
   private readonly hicache: HiCacheController;
   private readonly queues = new SchedulerQueues();
   private readonly scheduler: Scheduler;
+  private readonly frontEnd: FrontEnd;
+  /** Requests being tokenized, in the order they reach the scheduler (at `readyUs`). */
+  private readonly intake: Req[] = [];
+  private intakeHead = 0;
 
   private busy = false;
   private stepStartUs = 0;
@@ -88,6 +95,7 @@ export class Replica {
       id, dep, table, queues: this.queues, cache: this.cache, kv: this.kv, prefix: this.prefix, hicache: this.hicache, stats: this.stats,
     };
     this.scheduler = dep.engine.kind === "sglang" ? new SglangScheduler(ctx) : new VllmScheduler(ctx);
+    this.frontEnd = new FrontEnd(dep.engine.frontEnd);
   }
 
   // ---------------------------------------------------------------- public driving API
@@ -99,7 +107,7 @@ export class Replica {
 
   /** Requests queued or running here (what a router's in-flight count would see). */
   get inFlight(): number {
-    return this.queues.inFlight;
+    return this.queues.inFlight + this.intake.length - this.intakeHead;
   }
 
   /** SGLang `get_load`: KV tokens in use plus input tokens of queued requests. */
@@ -114,7 +122,7 @@ export class Replica {
     return this.kv.freeTokens();
   }
 
-  /** A request arrives at this replica. */
+  /** A request arrives at this replica's front end; it reaches the scheduler once tokenized. */
   arrive(r: Req, nowUs: number): void {
     r.fillTarget = r.inputTokens;
     if (r.inputTokens + r.outputTokens > this.l1CapacityTokens) {
@@ -124,20 +132,42 @@ export class Replica {
       return;
     }
     this.stats.inputTokens += r.inputTokens;
-    if (this.tiers.l3) this.hicache.prefetchFromStorage(r, this.prefix.maxHitBlocks(r), nowUs);
-    this.queues.waiting.push(r);
-    if (!this.busy) this.tryStep(nowUs);
+    r.readyUs = this.frontEnd.intake(nowUs, r.inputTokens);
+    this.intake.push(r);
+    if (r.readyUs > nowUs) this.host.scheduleWake(this.id, r.readyUs);
+    else this.admitTokenized(nowUs);
   }
 
   onWake(nowUs: number): void {
     if (nowUs >= this.wakeAtUs) this.wakeAtUs = Infinity;
+    this.admitTokenized(nowUs);
     if (!this.busy) this.tryStep(nowUs);
+  }
+
+  /** Requests the front end has tokenized by `nowUs` join the waiting queue (L3 prefetch starts then). */
+  private admitTokenized(nowUs: number): void {
+    const q = this.intake;
+    let moved = false;
+    while (this.intakeHead < q.length && q[this.intakeHead].readyUs <= nowUs) {
+      const r = q[this.intakeHead++];
+      if (this.tiers.l3) this.hicache.prefetchFromStorage(r, this.prefix.maxHitBlocks(r), nowUs);
+      this.queues.waiting.push(r);
+      moved = true;
+    }
+    if (this.intakeHead === q.length) {
+      q.length = 0;
+      this.intakeHead = 0;
+    }
+    if (moved && !this.busy) this.tryStep(nowUs);
   }
 
   onStepDone(nowUs: number): void {
     this.busy = false;
     this.stats.busyUs += nowUs - this.stepStartUs;
     const b = this.queues.batch;
+    let tokens = 0;
+    for (let i = 0; i < b.length; i++) if (b[i].filled + b[i].stepTokens >= b[i].fillTarget) tokens++;
+    if (tokens > 0) this.frontEnd.beginStep(nowUs, tokens);
     for (let i = 0; i < b.length; i++) this.completeStepFor(b[i], nowUs);
     // Pop rather than `length = 0`, which releases the backing store that the next step regrows.
     while (b.length > 0) b.pop();
@@ -238,15 +268,17 @@ export class Replica {
     if (r.out >= r.outputTokens) this.finish(r, nowUs);
   }
 
-  private emitToken(r: Req, nowUs: number): void {
+  /** A token of `r` left the GPU; the host hears of it when the front end has streamed it. */
+  private emitToken(r: Req, _nowUs: number): void {
+    const sentUs = this.frontEnd.nextDelivery();
     if (r.out === 0) {
-      r.firstTokenUs = nowUs;
-      this.host.onFirstToken(r, nowUs);
+      r.firstTokenUs = sentUs;
+      this.host.onFirstToken(r, sentUs);
     } else {
-      this.host.onInterToken(nowUs - r.lastTokenUs);
+      this.host.onInterToken(sentUs - r.lastTokenUs);
     }
     r.out++;
-    r.lastTokenUs = nowUs;
+    r.lastTokenUs = sentUs;
   }
 
   private finish(r: Req, nowUs: number): void {
@@ -257,7 +289,7 @@ export class Replica {
     this.prefix.cacheFinishedReq(r, nowUs);
     this.kv.free(r);
     this.stats.completed++;
-    this.host.onFinish(r, nowUs);
+    this.host.onFinish(r, r.lastTokenUs);
     this.pool.give(r);
   }
 

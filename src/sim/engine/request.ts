@@ -36,6 +36,9 @@ export class Req {
   /** Tokens scheduled in the current step. */
   stepTokens = 0;
 
+  /** When the front end hands the request to the scheduler (tokenized). */
+  readyUs = 0;
+  /** When the front end streamed the first and the latest token. */
   firstTokenUs = -1;
   lastTokenUs = 0;
 
@@ -75,6 +78,7 @@ export class Req {
     this.lockNode = 0;
     this.privateTokens = 0;
     this.stepTokens = 0;
+    this.readyUs = 0;
     this.firstTokenUs = -1;
     this.lastTokenUs = 0;
     this.hitL1 = 0;

@@ -1,44 +1,68 @@
 /**
- * Engine CPU overhead per forward step that is NOT hidden behind GPU work: scheduling the batch,
- * building its input tensors and metadata, processing outputs. Both engines overlap much of this with
- * the GPU (SGLang's overlap scheduler, vLLM v1's async output processing), so these are the exposed
- * remainders, not the full CPU cost.
+ * The engine's CPU work per forward step (scheduling the batch, building its input tensors and
+ * attention metadata, processing the sampled tokens) and how much of it the GPU waits for.
  *
- * Calibrated on AIConfigurator's measured H100 serving rows (SGLang 0.5.1, vLLM 0.11/0.12; Qwen3-32B,
- * Llama-3.1-70B fp8) by replaying them as `validate e2e` does and minimizing the TPOT error:
- *   node_modules/.bin/tsx scripts/calibrate-engine-overhead.ts <shared-data>/e2e/silicon_h100_dense_agg.csv
- * Change them here (re-run the script); nothing else hard-codes them.
+ * One set of costs for both engines (both are Python schedulers over the same kind of batch); what
+ * differs is the structure, from the release (`ResolvedEngine.cpuOverlap`):
+ * - serial (vLLM before 0.14, whose async scheduling is off by default: `SchedulerConfig`
+ *   `async_scheduling`): schedule, prepare and process outputs between GPU steps, so all of it adds
+ *   to the step;
+ * - overlap (SGLang's overlap scheduler, on by default in every modelled release:
+ *   managers/scheduler.py `event_loop_overlap`): the next batch is prepared while the GPU runs this
+ *   one; only `overlapExposedShare` of the work (the result synchronization and the launch of the
+ *   next step) stays on the critical path, and all of what exceeds the GPU step.
+ *
+ * Steps that do not run as one CUDA graph also pay the CPU launch of every kernel, which the GPU can
+ * hide only while it has earlier kernels to run: the step takes max(GPU time, launches).
+ *
+ * Calibrated on AIConfigurator's measured H100 serving rows (scripts/calibrate-e2e.ts; the fit and
+ * its leave-one-campaign-out check are in docs/fidelity.md). Change them there; nothing else
+ * hard-codes them.
  */
-import type { EngineKind } from "../../config/types.js";
+import type { CpuOverlap } from "../deployment/engine-release.js";
 
 export interface EngineOverhead {
-  /** Fixed exposed CPU time per step (scheduler iteration, launch of the captured graph), µs. */
+  /** CPU time per step (scheduler iteration, launch of the captured graph), µs. */
   stepUs: number;
   /** Per request in the batch (input/position/sampling metadata, output processing), µs. */
   perRequestUs: number;
-  /** Extra per prefill entry (prefix match, KV allocation, ragged metadata; no CUDA graph), µs. */
+  /** Extra per prefill entry (prefix match, KV allocation, ragged metadata), µs. */
   perPrefillUs: number;
+  /** Share of the step's CPU work an overlap scheduler cannot hide. */
+  overlapExposedShare: number;
 }
 
 /**
- * Calibrated values (scripts/calibrate-engine-overhead.ts; each measurement campaign weighted equally).
- * SGLang 0.5.1 (78 rows): TPOT MAPE 3.7%. Its overlap scheduler prepares the next batch while the
- * GPU runs the current one, so only ~50 µs per step and ~10 µs per running request stay exposed.
- * vLLM (Qwen3-32B 0.12, 90 rows: TPOT 3.8%; Llama-3.1-70B fp8, 45 rows: 8.7%): V1 without async
- * scheduling (opt-in until vLLM PR #27614, "Enable async scheduling by default", late 2025; these
- * rows are from 0.11/0.12-era releases) schedules, prepares inputs and processes outputs between GPU
- * steps, ~50 µs per request in the batch on the critical path (Qwen3-32B tp8 c128 1024x1024: measured
- * TPOT 19.3 ms against an 11 ms decode step plus spread-out prefills). The fit is flat in stepUs
- * (0-300 µs within 0.3 points of TPOT MAPE); 0 is where it landed, partly offsetting the estimator's
- * small-batch fp8 decode bias (Llama c4: +8-14%). Newer vLLM with async scheduling hides part of
- * this; recalibrate when rows from such versions are available.
+ * Fitted on the measured H100 rows' TPOT (scripts/calibrate-e2e.ts, every campaign weighing the same;
+ * stepUs is not fitted: 0-300 us moved TPOT by under 0.3 points in the earlier per-engine fit). vLLM
+ * 0.12 exposes all of it: at 128 running requests, 5 ms of CPU per step, which the measured TPOT of
+ * Qwen3-32B tp8 c128 (19.3 ms against an 11 ms decode step plus prefills) shows.
  */
-export const ENGINE_OVERHEAD: Readonly<Record<EngineKind, EngineOverhead>> = {
-  sglang: { stepUs: 50, perRequestUs: 10, perPrefillUs: 30 },
-  vllm: { stepUs: 0, perRequestUs: 50, perPrefillUs: 100 },
+export const ENGINE_OVERHEAD: Readonly<EngineOverhead> = {
+  stepUs: 0,
+  perRequestUs: 40,
+  perPrefillUs: 400,
+  overlapExposedShare: 0.2,
 };
 
-/** Exposed engine overhead of one step in µs. */
-export function engineOverheadUs(o: EngineOverhead, decodeCount: number, prefillCount: number): number {
+/**
+ * CPU time of one eagerly launched kernel (PyTorch dispatch and cudaLaunchKernel from Python), µs.
+ * Both engines capture decode steps as CUDA graphs precisely because a step of a few hundred such
+ * launches would otherwise take milliseconds of CPU.
+ */
+export const EAGER_LAUNCH_US = 8;
+
+/** CPU time of the step's scheduling work, µs. */
+export function engineCpuUs(o: EngineOverhead, decodeCount: number, prefillCount: number): number {
   return o.stepUs + o.perRequestUs * (decodeCount + prefillCount) + o.perPrefillUs * prefillCount;
+}
+
+/**
+ * Step time, µs, from the GPU time `gpuUs`, the CPU time of the kernel launches it needs
+ * (`launchUs`, 0 for a captured graph) and the scheduling work `cpuUs`.
+ */
+export function stepWithCpuUs(o: EngineOverhead, overlap: CpuOverlap, gpuUs: number, launchUs: number, cpuUs: number): number {
+  const run = Math.max(gpuUs, launchUs);
+  if (overlap === "serial") return run + cpuUs;
+  return run + Math.max(cpuUs - run, o.overlapExposedShare * cpuUs);
 }

@@ -14,7 +14,8 @@
  */
 import type { EngineKind, GpuSpec, KvDtype, ModelSpec, WeightDtype } from "../../config/types.js";
 import { InputError } from "../../errors.js";
-import { ENGINE_OVERHEAD, engineOverheadUs, type EngineOverhead } from "./engine-overhead.js";
+import type { CpuOverlap } from "../deployment/engine-release.js";
+import { EAGER_LAUNCH_US, ENGINE_OVERHEAD, engineCpuUs, stepWithCpuUs, type EngineOverhead } from "./engine-overhead.js";
 import { KernelModel, type AttentionHandle, type Backend, type OpSource } from "./kernel-model.js";
 import type { KernelProfiles, RooflineFitSet } from "./kernel-profiles.js";
 import { buildOperatorPlan, DRIVER_COUNT, Driver, type OpClass, type OperatorPlan, type TokenOp } from "./operators.js";
@@ -35,9 +36,23 @@ export interface EstimatorOptions {
   commProfiles?: KernelProfiles;
   /** Roofline fits (from `loadRooflineFits` in src/catalog/profiles.ts: the core reads no files). */
   fits: RooflineFitSet;
-  /** Engine overhead override (default: ENGINE_OVERHEAD[engine]). */
+  /** Engine CPU costs override (default: ENGINE_OVERHEAD). */
   overhead?: EngineOverhead;
+  /** The checkpoint's fp8 GEMM kind (default: the model family's official fp8 checkpoint). */
+  fp8Gemm?: "fp8" | "fp8_block";
+  /**
+   * Largest decode batch (SGLang) or step in tokens (vLLM) captured as a CUDA graph; larger steps
+   * launch every kernel from the CPU. Default: unlimited.
+   */
+  cudaGraphMaxBs?: number;
+  /** vLLM 0.10.x: decode graphs are piecewise, each layer's attention launched eagerly. */
+  piecewiseDecodeGraph?: boolean;
+  /** How the engine's CPU work meets the GPU's (default: SGLang overlaps, vLLM is serial). */
+  cpuOverlap?: CpuOverlap;
 }
+
+/** CPU launches of one layer's attention outside a graph (plan/split kernel, merge, and the next graph piece). */
+const ATTENTION_EAGER_LAUNCHES = 3;
 
 /** One row of a detailed estimate. */
 export interface OpDetail {
@@ -147,6 +162,11 @@ class Estimator implements BatchEstimator {
   readonly plan: OperatorPlan;
   readonly backend: Backend;
   private readonly overhead: EngineOverhead;
+  private readonly cpuOverlap: CpuOverlap;
+  private readonly graphMax: number;
+  private readonly piecewiseDecode: boolean;
+  /** Kernel launches of each driver's operators in one step (eager steps launch each from the CPU). */
+  private readonly driverKernels = new Float64Array(DRIVER_COUNT);
   private readonly decodeAttn: AttentionHandle;
   private readonly prefillAttn: AttentionHandle;
   /** memo[driver * 2 + graph]: ms of all ops of that driver at m tokens; NaN = not computed. */
@@ -169,8 +189,12 @@ class Estimator implements BatchEstimator {
     }
     this.backend = opts.backend ?? "auto";
     this.kernels = new KernelModel({ gpu, backend: this.backend, fits: opts.fits, profiles: opts.profiles, commProfiles: opts.commProfiles });
-    this.plan = buildOperatorPlan(model, tp, opts.weights, opts.kvDtype, this.kernels, { smoothFp8M: opts.engine === "vllm" });
-    this.overhead = opts.overhead ?? ENGINE_OVERHEAD[opts.engine];
+    this.plan = buildOperatorPlan(model, tp, opts.weights, opts.kvDtype, this.kernels, { smoothFp8M: opts.engine === "vllm", fp8Gemm: opts.fp8Gemm });
+    this.overhead = opts.overhead ?? ENGINE_OVERHEAD;
+    this.cpuOverlap = opts.cpuOverlap ?? (opts.engine === "sglang" ? "overlap" : "serial");
+    this.graphMax = opts.cudaGraphMaxBs ?? Infinity;
+    this.piecewiseDecode = opts.piecewiseDecodeGraph ?? false;
+    for (const op of this.plan.ops) this.driverKernels[op.driver] += op.count;
     const a = this.plan.attention;
     this.decodeAttn = a.mla
       ? this.kernels.attention(true, a.heads, 1, a.headDim, "bf16", opts.kvDtype, false)
@@ -271,12 +295,37 @@ class Estimator implements BatchEstimator {
 
   stepUs(batch: BatchSummary): number {
     const s = summarize(batch, this.sums);
-    const graph = s.prefillCount === 0;
+    const mode = this.graphMode(s);
+    const graph = mode !== "eager";
     const d = this.setDrivers(s);
     let ms = 0;
     for (let i = 0; i < DRIVER_COUNT; i++) ms += this.driverMs(i, d[i], graph);
     ms += this.plan.layers * (this.decodeAttentionMs(s, true) + this.prefillAttentionMs(s, true));
-    return ms * 1000 + engineOverheadUs(this.overhead, s.decodeCount, s.prefillCount);
+    return stepWithCpuUs(this.overhead, this.cpuOverlap, ms * 1000, this.launchUs(s, mode, d), engineCpuUs(this.overhead, s.decodeCount, s.prefillCount));
+  }
+
+  /**
+   * How the step runs: one captured CUDA graph (SGLang and vLLM >= 0.11 decode steps up to the
+   * capture limit), graph pieces with attention launched eagerly (vLLM 0.10 decode steps, vLLM mixed
+   * steps up to the limit in tokens), or every kernel launched eagerly (SGLang prefill steps, steps
+   * above the limit).
+   */
+  private graphMode(s: StepSums): "graph" | "piecewise" | "eager" {
+    const vllm = this.opts.engine === "vllm";
+    if (s.prefillCount === 0) {
+      if (s.decodeCount > this.graphMax) return "eager";
+      return vllm && this.piecewiseDecode ? "piecewise" : "graph";
+    }
+    return vllm && s.decodeCount + s.prefillNew <= this.graphMax ? "piecewise" : "eager";
+  }
+
+  /** CPU time of the step's kernel launches, µs (0 for a captured graph). */
+  private launchUs(s: StepSums, mode: "graph" | "piecewise" | "eager", d: Float64Array): number {
+    if (mode === "graph") return 0;
+    const attnCalls = (s.decodeCount > 0 ? 1 : 0) + (s.prefillCount > 0 ? 1 : 0);
+    let kernels = this.plan.layers * attnCalls * ATTENTION_EAGER_LAUNCHES;
+    if (mode === "eager") for (let i = 0; i < DRIVER_COUNT; i++) if (d[i] > 0) kernels += this.driverKernels[i];
+    return kernels * EAGER_LAUNCH_US;
   }
 
   estimate(batch: readonly BatchEntry[]): StepEstimate {
@@ -289,7 +338,8 @@ class Estimator implements BatchEstimator {
       decodeCount: 0, decodeTokens: 0, prefillCount: 0, prefillNew: 0, prefillNewPlusCached: 0, prefillWork2: 0,
       prefillQTiles: 0,
     });
-    const graph = s.prefillCount === 0;
+    const mode = this.graphMode(s);
+    const graph = mode !== "eager";
     const drivers = Float64Array.from(this.setDrivers(s));
     const bd: StepBreakdown = { gemmMs: 0, attentionMs: 0, commMs: 0, otherMs: 0 };
     const ops: OpDetail[] = [];
@@ -326,7 +376,10 @@ class Estimator implements BatchEstimator {
       const per = this.decodeAttentionMs(s, false);
       addAttention(`decode attention (${s.decodeCount} seq)`, s.decodeCount, per, this.decodeWork(s), this.decodeAttn);
     }
-    const overheadMs = engineOverheadUs(this.overhead, s.decodeCount, s.prefillCount) / 1000;
+    const gpuMs = bd.gemmMs + bd.attentionMs + bd.commMs + bd.otherMs;
+    const overheadMs =
+      stepWithCpuUs(this.overhead, this.cpuOverlap, gpuMs * 1000, this.launchUs(s, mode, drivers), engineCpuUs(this.overhead, s.decodeCount, s.prefillCount)) / 1000 -
+      gpuMs;
     add({
       name: `engine overhead (${this.opts.engine})`, cls: "other", count: 1, tokens: s.decodeCount + s.prefillCount,
       perOpMs: overheadMs, totalMs: overheadMs, flops: 0, bytes: 0, source: "constant",

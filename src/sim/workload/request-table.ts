@@ -26,6 +26,11 @@ export interface RequestTable {
   after: Int32Array;
   /** Think time after the predecessor completes, µs. */
   afterDelayUs: Float64Array;
+  /**
+   * The released requests come from one benchmark client process (closed loop): its `afterDelayUs`
+   * are CPU time of that one process, spent one request after another, not independent waits.
+   */
+  serialClient?: boolean;
   inputTokens: Int32Array;
   outputTokens: Int32Array;
   /**

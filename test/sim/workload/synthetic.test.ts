@@ -181,19 +181,36 @@ describe("closed-loop workloads", () => {
     kind: "closed-loop", concurrency: 16, requests: 320, inputTokens: { fixed: 1000 }, outputTokens: { uniform: [100, 300] },
   };
 
-  it("starts `concurrency` clients at t=0 and chains request i to i - concurrency with no delay", () => {
-    const t = generateClosedLoop(spec, 3);
+  it("one serial client: the first wave leaves one by one, request i follows i - concurrency after a start cost", () => {
+    const t = generateClosedLoop(spec, 3, {}, 1000);
     expect(t.count).toBe(320);
+    expect(t.serialClient).toBe(true);
+    expect(t.arrivalUs[0]).toBe(0);
+    let startSum = 0;
+    let starts = 0;
     for (let i = 0; i < t.count; i++) {
-      expect(t.arrivalUs[i]).toBe(0);
+      if (i > 0 && i < 16) {
+        // Sends of the first wave, one after another: strictly increasing.
+        expect(t.arrivalUs[i]).toBeGreaterThan(t.arrivalUs[i - 1]);
+        startSum += t.arrivalUs[i] - t.arrivalUs[i - 1];
+        starts++;
+      }
       expect(t.after[i]).toBe(i < 16 ? -1 : i - 16);
-      expect(t.afterDelayUs[i]).toBe(0);
+      if (i >= 16) {
+        expect(t.afterDelayUs[i]).toBeGreaterThan(0);
+        startSum += t.afterDelayUs[i];
+        starts++;
+      }
       expect(t.inputTokens[i]).toBe(1000);
       expect(t.outputTokens[i]).toBeGreaterThanOrEqual(100);
       expect(t.outputTokens[i]).toBeLessThanOrEqual(300);
       expect(promptBlocks(t, i)).toBe(Math.ceil(1000 / 16));
     }
+    // Exponential start costs of mean 1000 us: 319 draws average within ~15% of it.
+    expect(startSum / starts).toBeGreaterThan(850);
+    expect(startSum / starts).toBeLessThan(1150);
     expect(new Set(t.hashIds).size).toBe(t.hashIds.length);
+    expect(generateClosedLoop(spec, 3, {}, 1000).afterDelayUs).toEqual(t.afterDelayUs);
     expect(generateClosedLoop(spec, 3).outputTokens).toEqual(t.outputTokens);
   });
 });

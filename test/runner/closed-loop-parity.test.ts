@@ -1,0 +1,38 @@
+/**
+ * One client model: `simulate` with a closed-loop workload and `validate e2e` give the same mean
+ * TTFT and TPOT for the same measured row, because `validate e2e` builds exactly the deployment and
+ * workload a user would write for it (`deploymentForRow`, `workloadForRow`) and runs them the same
+ * way. Checked on a sample of the bundled measured rows (SGLang and vLLM, three TPs).
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { readE2eCsv } from "../../src/io/e2e-csv.js";
+import { deploymentForRow, validateE2e, workloadForRow } from "../../src/runner/validate-e2e.js";
+import { cli } from "../helpers/cli.js";
+import { testTempDir } from "../helpers/tmp.js";
+
+const FIXTURE = new URL("../fixtures/e2e/silicon_h100_sample.csv", import.meta.url).pathname;
+const tmp = testTempDir("hisim-parity-");
+
+describe("simulate and validate e2e share the client model", () => {
+  const rows = readE2eCsv(FIXTURE).filter((r) => ["sglang", "vllm"].includes(r.backend) && Number.isFinite(r.concurrency));
+  const sample = [rows[0], rows[2], rows[4], rows[6]];
+  const report = validateE2e(sample);
+
+  it.each(sample.map((r, i) => [r.id, i] as const))("%s", async (_id, i) => {
+    const row = sample[i];
+    const dep = join(tmp.path, `dep-${i}.json`);
+    const wl = join(tmp.path, `wl-${i}.json`);
+    // What a user would write: the deployment as it was validated (defaults included) and the workload.
+    writeFileSync(dep, JSON.stringify(deploymentForRow(row)));
+    writeFileSync(wl, JSON.stringify(workloadForRow(row)));
+    const r = await cli("simulate", "--deployment", dep, "--workload", wl, "--json", "--seed", "1");
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout);
+    const d = report.details.find((x) => x.id === row.id)!;
+    expect(s.ttftMs.mean).toBeCloseTo(d.simTtftMs, 3);
+    expect(s.tpotMs.mean).toBeCloseTo(d.simTpotMs, 3);
+  });
+});
