@@ -9,6 +9,7 @@ const sections: (() => Promise<{ default: BenchSection } | { sections: BenchSect
   () => import("./workload.js"),
   () => import("./estimator.js"),
   () => import("./simulate.js"),
+  () => import("./search.js"),
 ];
 
 async function main(): Promise<void> {

@@ -25,8 +25,8 @@ export function frontierCsvHeader(targets?: SloTargets): string[] {
     "id", "stage", "gpu", "tp", "weights", "kvDtype", "engine", "maxRunningRequests", "chunkedPrefillSize",
     "replicas", "routerPolicy", "l2CapacityGb", "l3Media", "l3CapacityGb", "evictionPolicy", "prefetchPolicy",
     "writePolicy", `ttft${pcol(targets?.ttftMs.percentile)}Ms`, `tpot${pcol(targets?.tpotMs.percentile)}Ms`,
-    `e2e${pcol(targets?.e2eMs?.percentile)}Ms`, "capacityRps", "costUsdPerHour", "usdPerMillionTokens",
-    "prices", "prefixHitRate", "sloMet", "onFrontier", "recommended", "note",
+    `e2e${pcol(targets?.e2eMs?.percentile)}Ms`, "capacityRps", "capacityEstimated", "costUsdPerHour", "usdPerMillionTokens",
+    "prices", "prefixHitRate", "sloMet", "confirmedSeeds", "onFrontier", "recommended", "note",
   ];
 }
 
@@ -36,8 +36,8 @@ function row(p: Point, onFrontier: boolean, recommended: boolean, prices: string
     p.id, p.stage, d.gpu, d.tp, d.weights, d.kvDtype, d.engine.kind, d.engine.maxRunningRequests,
     d.engine.chunkedPrefillSize, d.replicas, d.router.policy, d.kvCache.l2?.capacityGb ?? 0,
     d.kvCache.l3?.media ?? "", d.kvCache.l3?.capacityGb ?? 0, d.kvCache.evictionPolicy, d.kvCache.prefetchPolicy,
-    d.kvCache.writePolicy, p.latency.ttftMs, p.latency.tpotMs, p.latency.e2eMs, p.capacityRps, p.costUsdPerHour,
-    p.usdPerMillionTokens, prices, p.prefixHitRate, p.sloMet, onFrontier, recommended, p.note,
+    d.kvCache.writePolicy, p.latency.ttftMs, p.latency.tpotMs, p.latency.e2eMs, p.capacityRps, p.capacityEstimated, p.costUsdPerHour,
+    p.usdPerMillionTokens, prices, p.prefixHitRate, p.sloMet, p.confirmedSeeds.join(" "), onFrontier, recommended, p.note,
   ];
 }
 

@@ -55,7 +55,7 @@ describe("renderFrontierCsv", () => {
     expect(frontierCsvHeader(TARGETS).join(",")).toBe(
       "id,stage,gpu,tp,weights,kvDtype,engine,maxRunningRequests,chunkedPrefillSize,replicas,routerPolicy," +
         "l2CapacityGb,l3Media,l3CapacityGb,evictionPolicy,prefetchPolicy,writePolicy,ttftP99Ms,tpotP99Ms,e2eMs," +
-        "capacityRps,costUsdPerHour,usdPerMillionTokens,prices,prefixHitRate,sloMet,onFrontier,recommended,note",
+        "capacityRps,capacityEstimated,costUsdPerHour,usdPerMillionTokens,prices,prefixHitRate,sloMet,confirmedSeeds,onFrontier,recommended,note",
     );
     expect(frontierCsvHeader({ ...TARGETS, ttftMs: { percentile: 99.9, max: 1 }, e2eMs: { percentile: 90, max: 1 } })).toContain("ttftP99_9Ms");
     expect(frontierCsvHeader()).toContain("ttftMs");

@@ -123,6 +123,14 @@ describe("recommend", () => {
     expect(recommend([point("b", { costUsdPerHour: 10 }), point("a", { costUsdPerHour: 10 })], TARGETS)!.id).toBe("a");
   });
 
+  it("at equal cost, the most headroom to the binding target wins, not the lower latency of one metric", () => {
+    // a: TTFT 95% of its target (binding), TPOT only 20%. b: TPOT 80% (binding), TTFT 25%.
+    const a = point("a", { costUsdPerHour: 10, latency: { ttftMs: 1900, tpotMs: 10 } });
+    const b = point("b", { costUsdPerHour: 10, latency: { ttftMs: 500, tpotMs: 40 } });
+    expect(recommend([a, b], TARGETS)!.id).toBe("b");
+    expect(recommend([b, a], TARGETS)!.id).toBe("b");
+  });
+
   it("without targets, breaks ties on TTFT then TPOT", () => {
     const a = point("a", { costUsdPerHour: 10, latency: { ttftMs: 900, tpotMs: 30 } });
     const b = point("b", { costUsdPerHour: 10, latency: { ttftMs: 900, tpotMs: 20 } });
