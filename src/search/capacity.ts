@@ -98,7 +98,8 @@ function* bisect(ctx: SearchContext, start: Seen, startBad: number, probe: (rate
     return Math.exp(lo + f * (hi - lo));
   };
   while (probes < MAX_PROBES) {
-    if (bad < Infinity && (bad - ok.rate) / bad <= RATE_RESOLUTION) break;
+    // (1e-9: a step of exactly the resolution, as the gallop down takes, counts as within it.)
+    if (bad < Infinity && (bad - ok.rate) / bad <= RATE_RESOLUTION + 1e-9) break;
     if (bad === Infinity && ok.rate >= ctx.maxProbeRps) break;
     const rate = nextRate();
     probes++;
