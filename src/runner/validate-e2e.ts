@@ -121,6 +121,19 @@ export function aiconfiguratorVllmFlags(row: E2eRow): { chunkedPrefillSize: numb
 }
 
 /**
+ * Engine flags AIConfigurator's generator gives an SGLang deployment (generator/rule_plugin/
+ * sglang.rule: `max_prefill_tokens = isl + 1500`, `enable_mixed_chunk = true` since PR #257, January
+ * 2026; `max_batch_size` as `--max-running-requests`). Applied to rows of SGLang 0.5.6 and later,
+ * released when the generator deployed SGLang (its vLLM/SGLang support dates from PR #144, December
+ * 2025); the 0.5.1 rows predate it and match SGLang's own defaults, while mixed chunks are what lets
+ * later SGLang rows drift apart like vLLM's (docs/fidelity.md).
+ */
+export function aiconfiguratorSglangFlags(row: E2eRow): { enableMixedChunk: boolean; maxPrefillTokens: number; maxRunningRequests: number } {
+  const batch = Number.isFinite(row.batchSize) ? row.batchSize : row.concurrency;
+  return { enableMixedChunk: true, maxPrefillTokens: row.isl + 1500, maxRunningRequests: batch };
+}
+
+/**
  * The deployment a measured row ran: the row's engine and version (through `engine.version`, so
  * that release's defaults apply), TP and quantization (a quantized checkpoint name or the row's
  * gemm_quant_mode make the weights fp8), and for vLLM rows the flags AIConfigurator deployed them with.
@@ -131,6 +144,7 @@ export function deploymentForRow(row: E2eRow): Deployment {
   const version = modelledVersion(kind, row.backendVersion);
   if (version !== undefined) engine.version = version;
   if (kind === "vllm") Object.assign(engine, aiconfiguratorVllmFlags(row));
+  if (kind === "sglang" && version !== undefined && atLeastVersion(version, "0.5.6")) Object.assign(engine, aiconfiguratorSglangFlags(row));
   const fp8 = fp8GemmOfQuantMode(row.gemmQuant) !== undefined || resolveCheckpoint(row.model) !== undefined;
   return validateSchema<Deployment>("deployment", {
     model: row.model,

@@ -47,6 +47,10 @@ export const engineSchema = {
     memFractionStatic: { type: "number", exclusiveMinimum: 0, maximum: 1 },
     pageSize: { type: "integer", minimum: 1 },
     enablePrefixCaching: { type: "boolean" },
+    enableMixedChunk: {
+      type: "boolean",
+      description: "SGLang --enable-mixed-chunk: a prefill batch also decodes the running requests (default false; vLLM always mixes).",
+    },
     schedConservativeness: { type: "number", minimum: 0.01, maximum: 100, description: "SGLang schedule_conservativeness (default 1); between 0.01 and 100." },
   },
 } as const;

@@ -26,6 +26,8 @@ export interface ResolvedEngine {
   pageSize: number;
   enablePrefixCaching: boolean;
   schedConservativeness: number;
+  /** SGLang --enable-mixed-chunk: running requests decode in the prefill batches (vLLM: always). */
+  enableMixedChunk: boolean;
   /** Largest decode batch (SGLang) / step in tokens (vLLM) that runs as a CUDA graph; larger ones run eagerly. */
   cudaGraphMaxBs: number;
   /** vLLM 0.10.x: decode graphs are piecewise, attention launched eagerly in every layer. */
@@ -106,6 +108,7 @@ export function resolveEngine(d: Deployment, model: ModelSpec, gpu: GpuSpec): Re
       pageSize: e.pageSize ?? 16,
       enablePrefixCaching: e.enablePrefixCaching ?? true,
       schedConservativeness: 1,
+      enableMixedChunk: true,
       ...behaviour,
     };
   }
@@ -122,6 +125,7 @@ export function resolveEngine(d: Deployment, model: ModelSpec, gpu: GpuSpec): Re
     pageSize: e.pageSize ?? 1,
     enablePrefixCaching: e.enablePrefixCaching ?? true,
     schedConservativeness: e.schedConservativeness ?? 1,
+    enableMixedChunk: e.enableMixedChunk ?? false,
     ...behaviour,
   };
 }

@@ -31,6 +31,21 @@ describe("single replica, hand-computed timelines", () => {
     expect(o.finishUs[0]).toBe(8040);
   });
 
+  it("sglang with --enable-mixed-chunk decodes the running request in the prefill batch", () => {
+    const est = linearEstimator({ fixedUs: 1000, perTokenUs: 10 });
+    const table = tableOf([
+      { input: 100, output: 4, arrivalUs: 0 },
+      { input: 200, output: 2, arrivalUs: 2500 },
+    ]);
+    const res = simulate({ dep: deployment({ engine: { enableMixedChunk: true } }), table, estimator: est });
+    const o = res.outcomes;
+    // A prefill 0-2000; decode 2000-3010; B's prefill with A's decode token 3010-6020 (1000 + 10 x
+    // 201); both decode 6020-7040: A's 4th token, B's 2nd.
+    expect(o.firstTokenUs[1]).toBe(6020);
+    expect(o.finishUs[1]).toBe(7040);
+    expect(o.finishUs[0]).toBe(7040);
+  });
+
   it("vllm mixes a new prefill into the running decode step", () => {
     const est = linearEstimator({ fixedUs: 1000, perTokenUs: 10 });
     const table = tableOf([

@@ -173,6 +173,15 @@ describe("PrefillAdder: rem_chunk_tokens and chunking", () => {
   });
 });
 
+describe("PrefillAdder: --enable-mixed-chunk", () => {
+  it("leaves room in the input and chunk budgets for the running requests' decode tokens", () => {
+    const h = harness({}, 10_000, rows([[300, 10]]));
+    const adder = adderOf(h);
+    adder.reset([], 0.7, 16384, 8192, 3); // mixed_with_decode_tokens = 3 running requests
+    expect([adder.remInputTokens, adder.remChunkTokens]).toEqual([16384 - 3, 8192 - 3]);
+  });
+});
+
 describe("PrefillAdder: rem_input_tokens", () => {
   it("stops at the request whose input reaches what is left, but always takes the first", () => {
     // max_prefill_tokens 500: W0 (300) admitted, 200 left; W1 (250 >= 200): OTHER.

@@ -54,13 +54,17 @@ export class PrefillAdder {
     private readonly pageSize: number,
   ) {}
 
-  /** Starts a batch: the budgets as PrefillAdder.__init__ sets them. */
-  reset(running: readonly Req[], newTokenRatio: number, maxPrefillTokens: number, chunkedPrefillSize: number): void {
+  /**
+   * Starts a batch: the budgets as PrefillAdder.__init__ sets them. `mixedDecodeTokens` is the
+   * running batch size when the prefill batch will also decode it (--enable-mixed-chunk): both input
+   * budgets leave room for those tokens (`mixed_with_decode_tokens`).
+   */
+  reset(running: readonly Req[], newTokenRatio: number, maxPrefillTokens: number, chunkedPrefillSize: number, mixedDecodeTokens = 0): void {
     let reserved = 0;
     for (const r of running) reserved += Math.min(r.outputTokens - r.out, CLIP_MAX_NEW_TOKENS) * newTokenRatio;
     this.remTotalTokens = this.kv.availableTokens() - reserved;
-    this.remInputTokens = maxPrefillTokens;
-    this.remChunkTokens = chunkedPrefillSize;
+    this.remInputTokens = maxPrefillTokens - mixedDecodeTokens;
+    this.remChunkTokens = chunkedPrefillSize - mixedDecodeTokens;
     this.newChunkedReq = null;
     this.chunkedReqStalled = false;
   }

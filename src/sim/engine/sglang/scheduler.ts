@@ -1,7 +1,8 @@
 /**
  * SGLang's scheduler loop (managers/scheduler.py), prefill first: `get_next_batch_to_run` runs a
  * prefill batch whenever the PrefillAdder admits anything (the chunked request's next chunk first,
- * `get_new_batch_prefill`), otherwise one decode step of the whole running batch
+ * `get_new_batch_prefill`; with --enable-mixed-chunk the running requests decode in it too),
+ * otherwise one decode step of the whole running batch
  * (`update_running_batch`), retracting requests when that step does not fit (`retract_decode`).
  *
  * new_token_ratio, the fraction of their remaining max_new_tokens the adder reserves for running
@@ -67,7 +68,8 @@ export class SglangScheduler implements Scheduler {
     const e = this.ctx.dep.engine;
     const b = q.batch;
     const adder = this.adder;
-    adder.reset(q.running, this.newTokenRatio, e.maxPrefillTokens, e.chunkedPrefillSize);
+    const mixed = e.enableMixedChunk ? q.running.length : 0;
+    adder.reset(q.running, this.newTokenRatio, e.maxPrefillTokens, e.chunkedPrefillSize, mixed);
     if (q.chunked) adder.addChunkedReq(q.chunked);
     this.policy.calcPriority(q.waiting);
     const waiting = q.waiting;
@@ -85,6 +87,16 @@ export class SglangScheduler implements Scheduler {
       if (res !== AddReqResult.Continue) break;
     }
     if (adder.newChunkedReq) q.chunked = adder.newChunkedReq;
+    // --enable-mixed-chunk (scheduler.get_new_batch_prefill: `new_batch.mix_with_running`): the
+    // running requests decode one token in this prefill batch instead of waiting for it, when the
+    // pool holds their next tokens (else they decode in the next step).
+    if (mixed > 0 && b.length > 0 && this.ctx.kv.ensureFree(q.running.length)) {
+      for (const r of q.running) {
+        r.stepTokens = 1;
+        this.ctx.kv.alloc(r, 1);
+        b.push(r);
+      }
+    }
     return b.length > 0;
   }
 
