@@ -91,9 +91,34 @@ describe("staged search vs exhaustive on the small space", () => {
     for (const f of [staged, exhaustive]) expect(checkSchema("frontier", JSON.parse(readFileSync(join(f.dir, "frontier.json"), "utf8")))).toEqual([]);
   });
 
-  it("is deterministic: the same inputs give the same frontier", async () => {
+  it("is deterministic: the same inputs give a byte-identical frontier.json but for runId and wallS", async () => {
     const again = await search();
     expect(JSON.stringify(essence(again.file))).toBe(JSON.stringify(essence(staged.file)));
+    const bytes = (dir: string) => readFileSync(join(dir, "frontier.json"), "utf8").replace(/"runId": "[^"]*"/, "").replace(/"wallS": [0-9.e+-]+/, "");
+    expect(bytes(again.dir)).toBe(bytes(staged.dir));
+  });
+
+  it("a run cut in its confirmation stage and resumed gives the same frontier", async () => {
+    const dir = outDir();
+    const stagesSeen: number[] = [];
+    const cut = await search({ out: dir, maxRuns: staged.file.runs - 3 }, { onStageStart: (st) => stagesSeen.push(st.stage) });
+    expect(stagesSeen).toContain(4);
+    expect(cut.file.status).toBe("partial");
+    const resumed = await search({ out: dir, resume: true });
+    expect(resumed.file.status).toBe("ok");
+    expect(resumed.newRuns).toBe(3);
+    expect(JSON.stringify(essence(resumed.file))).toBe(JSON.stringify(essence(staged.file)));
+  });
+
+  it("--headroom plans for demand x (1 + headroom): trials, confirmation and capacity at that rate", async () => {
+    const h = await search({ headroom: 0.5 });
+    const f = h.file;
+    expect(f.headroom).toBe(0.5);
+    expect(f.planRps).toBeCloseTo(f.demandRps * 1.5, 2);
+    expect(f.recommended!.confirmation!.rateRps).toBeCloseTo(f.planRps, 2);
+    expect(f.recommended!.capacityRps).toBeGreaterThanOrEqual(f.planRps);
+    // Planning for more traffic never buys less.
+    expect(f.recommended!.costUsdPerHour).toBeGreaterThanOrEqual(staged.file.recommended!.costUsdPerHour);
   });
 
   it("a run killed with SIGKILL and resumed loses no finished trial and gives the same frontier", async () => {
@@ -189,6 +214,14 @@ describe("invalid specs and spaces (exit 2, clear message)", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(pattern);
     expect(r.stderr).toContain(sp);
+  });
+
+  it.each([
+    ["--headroom", "-0.1"], ["--headroom", "x"], ["--confirm-seeds", "0"], ["--confirm-seeds", "1.5"],
+  ])("rejects %s %s (exit 2)", async (flag, value) => {
+    const r = await cli("--slo", SLO, flag, value, "--out", outDir(), "--quiet", "--workers", "1");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(flag);
   });
 
   it("rejects a model no GPU of the space can hold", async () => {
