@@ -133,17 +133,21 @@ function recommendationCard(file: FrontierFile, t: SloTargets): string {
     const items = closest
       .map((p) => `<li>${esc(describeDeployment(p.deployment))}: SLO pressure ${fmtPct(sloPressure(p, t), 0)}, ${esc(fmtUsd(p.costUsdPerHour))}/h${p.note ? ` (${esc(p.note)})` : ""}</li>`)
       .join("");
-    return `<div class="card bad"><strong>No evaluated deployment meets every target at ${esc(fmtRps(file.demandRps))} req/s.</strong>` +
+    if (file.status === "partial") {
+      return `<div class="card bad"><strong>Partial answer: the search was cut before a deployment was confirmed.</strong><p>${esc(file.statusReason ?? "")}</p></div>`;
+    }
+    return `<div class="card bad"><strong>No evaluated deployment meets every target at ${esc(fmtRps(file.planRps))} req/s.</strong>` +
       (items ? `<p>Closest misses:</p><ul>${items}</ul>` : "") + `</div>`;
   }
   const k = bindingTarget(rec, t);
   const names = { ttftMs: "TTFT", tpotMs: "TPOT", e2eMs: "E2E" } as const;
   return `<div class="card"><strong>${esc(describeDeployment(rec.deployment))}</strong><br>` +
     `${esc(fmtUsd(rec.costUsdPerHour))} per hour · ${esc(fmtUsd(rec.usdPerMillionTokens))} per 1M output tokens · ` +
-    `capacity ${esc(fmtRps(rec.capacityRps))} req/s · TTFT ${pLabel(t.ttftMs.percentile)} ${esc(fmtMs(rec.latency.ttftMs))} ms · ` +
+    `capacity ${rec.capacityAtLeast ? "≥ " : ""}${esc(fmtRps(rec.capacityRps))} req/s (measured) · TTFT ${pLabel(t.ttftMs.percentile)} ${esc(fmtMs(rec.latency.ttftMs))} ms · ` +
     `TPOT ${pLabel(t.tpotMs.percentile)} ${esc(fmtMs(rec.latency.tpotMs))} ms · binding target ${names[k]} ` +
-    `(${fmtPct(sloPressure(rec, t), 0)} of it)<br><span class="note">The cheapest per hour of the ${file.points.filter((p) => p.sloMet).length} ` +
-    `deployments that meet every target. id <code>${esc(rec.id)}</code></span></div>`;
+    `(${fmtPct(sloPressure(rec, t), 0)} of it)<br><span class="note">The cheapest per hour of the deployments confirmed to meet every target ` +
+    `on seeds ${esc(rec.confirmedSeeds.join(", "))} (full workload). id <code>${esc(rec.id)}</code></span>` +
+    `${file.status === "partial" ? `<p>${esc(file.statusReason ?? "")}</p>` : ""}</div>`;
 }
 
 function targetsLine(t: SloTargets): string {
@@ -154,13 +158,13 @@ function targetsLine(t: SloTargets): string {
 }
 
 function gpuTable(file: FrontierFile, ctx: ReportContext): string {
-  const ranks = rankGpus(file.points, ctx.spaceGpus);
+  const ranks = rankGpus(file.points, ctx.spaceGpus, file.screened);
   if (ranks.length === 0) return `<p class="note">No points were evaluated.</p>`;
   let rank = 0;
   const rows = ranks.map((r) =>
     `<tr><td class="num">${r.best ? ++rank : "-"}</td><td>${esc(r.gpu)}</td>` +
     `<td class="num">${r.best ? esc(fmtUsd(r.best.usdPerMillionTokens)) : "-"}</td><td class="num">${r.best ? esc(fmtUsd(r.best.costUsdPerHour)) : "-"}</td>` +
-    `<td>${r.best ? esc(describeDeployment(r.best.deployment)) : "no deployment meets the SLO"}</td><td class="num">${r.met} / ${r.evaluated}</td></tr>`,
+    `<td>${r.best ? esc(describeDeployment(r.best.deployment)) : `none meets the SLO: ${esc(r.reason ?? "")}`}</td><td class="num">${r.met} / ${r.evaluated}</td></tr>`,
   );
   return `<table><thead><tr><th>Rank</th><th>GPU</th><th>Best $/1M tok</th><th>$/h</th><th>Deployment</th><th>Meet SLO / evaluated</th></tr></thead>` +
     `<tbody>${rows.join("\n")}</tbody></table>`;

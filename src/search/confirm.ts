@@ -127,11 +127,16 @@ export async function runConfirmation(ctx: SearchContext, driver: TrialDriver, b
       if (a.p) tried.add(a.p.id);
       if (o.capped) return; // Not confirmed (the run was cut): never reported as meeting the SLO in the frontier.
       if (!o.met) {
-        if (!a.p) return;
-        a.p.confirmation = o.confirmation;
-        if (!a.searchMet) return;
-        a.p.sloMet = false;
-        a.p.note = failureNote(o.confirmation);
+        // A step down never simulated before is listed too, as the miss its first failing seed showed.
+        const p = a.p ?? book.add(a.stage, a.d, o.atPlan[o.atPlan.length - 1]);
+        if (!p) return;
+        p.confirmation = o.confirmation;
+        if (!a.searchMet) {
+          if (!a.p) p.note = failureNote(o.confirmation);
+          return;
+        }
+        p.sloMet = false;
+        p.note = failureNote(o.confirmation);
         const n = a.d.replicas + 1;
         if (n <= replicaLimit(ctx, a.d) && !book.has(withReplicas(a.d, n))) stepUps.push(clusterPoint(ctx, book, a.stage === 3 ? 3 : 2, a.d, n));
         return;
