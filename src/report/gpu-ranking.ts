@@ -46,7 +46,8 @@ function whyNone(gpu: string, points: readonly Point[], screened: readonly Scree
 
 /**
  * One row per GPU (from the points, plus `alsoGpus`), GPUs with an SLO-meeting point first by
- * their best `usdPerMillionTokens` (ties: cost per hour, then id), then the rest by id.
+ * their best `usdPerMillionTokens` (ties: cost per hour, then id), then the rest by id. A GPU's
+ * best is its cheapest per token among its confirmed points when it has one.
  */
 export function rankGpus(points: readonly Point[], alsoGpus: readonly string[] = [], screened: readonly ScreenedConfig[] = []): GpuRank[] {
   const byGpu = new Map<string, GpuRank>();
@@ -61,12 +62,15 @@ export function rankGpus(points: readonly Point[], alsoGpus: readonly string[] =
     r.evaluated++;
     if (!p.sloMet) continue;
     r.met++;
+    // A point confirmed on other seeds outranks one only the search seed has seen.
     const b = r.best;
+    const unconfirmed = (x: Point) => (x.confirmedSeeds.length > 0 ? 0 : 1);
     if (
       b === null ||
-      p.usdPerMillionTokens < b.usdPerMillionTokens ||
-      (p.usdPerMillionTokens === b.usdPerMillionTokens &&
-        (p.costUsdPerHour < b.costUsdPerHour || (p.costUsdPerHour === b.costUsdPerHour && p.id < b.id)))
+      (unconfirmed(p) - unconfirmed(b) ||
+        p.usdPerMillionTokens - b.usdPerMillionTokens ||
+        p.costUsdPerHour - b.costUsdPerHour ||
+        (p.id < b.id ? -1 : 1)) < 0
     ) {
       r.best = p;
     }

@@ -36,7 +36,7 @@ export function verdictSection(file: FrontierFile): string[] {
   out.push(
     `Each percentile target should rest on a tail of at least ${tail} requests (p99: 5,000 requests that count for the metric; ` +
       "TPOT counts only requests with two or more output tokens). Every trial is rescaled to exactly the rate it simulates. Search " +
-      "trials replay the whole workload, or, when it is more than twice that, the fewest leading requests that give every target " +
+      "trials replay the whole workload, or, when it is more than ten times that, the fewest leading requests that give every target " +
       "its tail; confirmation runs replay the whole workload of their seed.",
     "",
   );
