@@ -24,7 +24,7 @@ async function main(): Promise<void> {
       for (const f of await s.run()) {
         const mark = f.ok === undefined ? "" : f.ok ? "  ok" : "  MISSED";
         if (f.ok === false) failed++;
-        const v = Math.abs(f.value) >= 100 ? f.value.toFixed(0) : f.value.toPrecision(4);
+        const v = Math.abs(f.value) >= 100 || Number.isInteger(f.value) ? f.value.toFixed(0) : f.value.toPrecision(4);
         process.stdout.write(`  ${f.name}: ${v} ${f.unit}${f.target ? `  (target ${f.target})` : ""}${mark}\n`);
       }
     }
