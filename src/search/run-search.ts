@@ -204,7 +204,7 @@ export async function runSearch(opts: SearchOptions, events: SearchEvents = {}):
     const hasMet = points.some((p) => p.sloMet && p.confirmedSeeds.length > 0);
     const status: SearchStatus = driver.cut ? "partial" : hasMet ? "ok" : "infeasible";
     const statusReason = driver.cut
-      ? `the search was cut by --max-runs ${opts.maxRuns}: ${driver.runs} simulations ran and ${driver.capped} were not run, so this answer is partial` +
+      ? `the search was cut by --max-runs ${opts.maxRuns}: ${driver.runs} simulations ran and ${driver.capped} more that it asked for did not, so this answer is partial` +
         (hasMet ? " (the recommendation is the best confirmed deployment found so far)" : " (no deployment was confirmed before the cut)") +
         "; run again with a higher --max-runs, or continue with --resume --out <this folder>"
       : hasMet ? undefined : (found.infeasible ?? "no evaluated deployment meets every target on the search seed and every confirmation seed");
