@@ -5,6 +5,7 @@
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { resolveGpu, resolveKvMedia, resolveModel } from "../catalog/index.js";
+import { nodeBoundIssues } from "../catalog/node-bounds.js";
 import { resolveEngineFromCatalog } from "../catalog/resolve-deployment.js";
 import { InputError, type InputIssue } from "../errors.js";
 import { SGLANG_VERSIONS, VLLM_VERSIONS } from "../config/schemas/deployment.schema.js";
@@ -92,17 +93,8 @@ export function deploymentIssues(d: Deployment, file: string, path = ""): InputI
     if (d.weights === "fp8" && gpu.fp8Tflops === null) {
       // Allowed: engines run fp8 checkpoints weight-only (Marlin) on GPUs without fp8 tensor cores.
     }
-    const l2 = d.kvCache.l2;
-    const hostGb = gpu.hostMemoryGbPerGpu * d.tp;
-    if (l2 && l2.capacityGb > hostGb) {
-      // The L2 tier is the host memory of the replica's own GPUs' share of the node (HiCache's host
-      // pool lives in the server process); more would mean another machine's DRAM.
-      issues.push({
-        file, path: `${path}/kvCache/l2/capacityGb`,
-        message: `${l2.capacityGb} GB is more host memory than a replica of tp=${d.tp} on ${gpu.id} has ` +
-          `(${gpu.hostMemoryGbPerGpu} GB per GPU x ${d.tp}); expected at most ${hostGb} GB, or an L3 tier for more`,
-      });
-    }
+    // L2 within the replica's host memory, a node-local L3 within the GPUs' local NVMe.
+    for (const b of nodeBoundIssues(d, gpu)) issues.push({ file, path: `${path}${b.path}`, message: b.message });
   });
   const version = d.engine.version;
   const known: readonly string[] = d.engine.kind === "vllm" ? VLLM_VERSIONS : SGLANG_VERSIONS;

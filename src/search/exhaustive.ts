@@ -3,6 +3,8 @@
  * checking the staged search on small spaces. maxRunningRequests takes the powers of two inside
  * its range plus both ends; replicas go from 1 to the space's limit.
  */
+import { resolveGpu } from "../catalog/index.js";
+import { nodeBoundIssues } from "../catalog/node-bounds.js";
 import type { Deployment } from "../config/types.js";
 import { validateSchema } from "../config/validate.js";
 import { InputError } from "../errors.js";
@@ -21,7 +23,10 @@ export function batchGrid(lo: number, hi: number): number[] {
   return [...out].sort((a, b) => a - b);
 }
 
-/** Every deployment of the grid that fits in memory and passes the constraints, in grid order. */
+/**
+ * Every deployment of the grid that fits in memory, whose KV tiers fit its nodes (host memory, local
+ * NVMe) and that passes the constraints, in grid order.
+ */
 export function exhaustiveGrid(ctx: SearchContext): Deployment[] {
   const s = ctx.space;
   const out: Deployment[] = [];
@@ -43,6 +48,7 @@ export function exhaustiveGrid(ctx: SearchContext): Deployment[] {
       fits = false;
     }
     if (!fits) continue;
+    const gpu = resolveGpu(e.gpu);
     const chunks = s.chunkedPrefillSize.length > 0 ? s.chunkedPrefillSize : [undefined];
     for (const mrr of batchGrid(s.maxRunningRequests[0], s.maxRunningRequests[1])) for (const chunk of chunks) {
       const limit = replicaLimit(ctx, probe);
@@ -55,6 +61,7 @@ export function exhaustiveGrid(ctx: SearchContext): Deployment[] {
             engine: { kind: e.engine, maxRunningRequests: mrr, ...(chunk ? { chunkedPrefillSize: chunk } : {}) },
             replicas: r, router: { policy }, kvCache: structuredClone(kv),
           });
+          if (nodeBoundIssues(d, gpu).length > 0) continue;
           if (ctx.constraints.allows(constraintScope(d, lookupGpu(d.gpu, ctx.prices)))) out.push(d);
         }
       }

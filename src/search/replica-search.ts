@@ -4,6 +4,8 @@
  * from a known count (stage 3's tier variants, the confirmation stage's step up). Resumable
  * generators (driver.ts); every evaluated cluster becomes a point in the book.
  */
+import { resolveGpu } from "../catalog/index.js";
+import { nodeBoundIssues } from "../catalog/node-bounds.js";
 import type { Deployment } from "../config/types.js";
 import type { Point } from "../results/point.js";
 import { constraintScope, lookupGpu } from "./constraints/scope.js";
@@ -20,10 +22,14 @@ export interface ReplicaSearch {
   capped: boolean;
 }
 
-/** Evaluates `d` with `n` replicas at the planned demand (undefined when the constraints forbid it or it was cut). */
+/**
+ * Evaluates `d` with `n` replicas at the planned demand (undefined when the constraints forbid it,
+ * its KV tiers do not fit its nodes, e.g. a shared NVMe pool on fewer replicas' drives, or it was cut).
+ */
 function* clusterAt(ctx: SearchContext, book: PointBook, stage: 2 | 3, d: Deployment, n: number, out: ReplicaSearch): TrialGen<Point | undefined> {
   const dn = withReplicas(d, n);
   if (!ctx.constraints.allows(constraintScope(dn, lookupGpu(dn.gpu, ctx.prices)))) return undefined;
+  if (nodeBoundIssues(dn, resolveGpu(dn.gpu)).length > 0) return undefined;
   const r = yield* one(trialAt(ctx, dn, ctx.planRps));
   if (r.capped) {
     out.capped = true;

@@ -67,7 +67,7 @@ export function* tierSizing(ctx: SearchContext, book: PointBook, base: Point, l1
     : l2Sizes.length > 0 ? withChanges(d0, (x) => void (x.kvCache = { ...x.kvCache, l2: { capacityGb: l2Sizes[0], media: "host_dram" } })) : undefined;
   if (l2Base) {
     for (const media of ctx.space.l3Media) {
-      for (const o of l3Options(ctx, l2Base, l1PoolTokens)) {
+      for (const o of l3Options(ctx, l2Base, l1PoolTokens, media)) {
         const d = withChanges(l2Base, (x) => {
           x.kvCache = { ...x.kvCache, l3: { media, capacityGb: o.capacityGb, shared: true } };
         });

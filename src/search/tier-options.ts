@@ -3,9 +3,11 @@
  * workload's LRU hit curve, the space's sizes and all the host memory the instance includes, bounded
  * by the node's `hostMemoryGbPerGpu` x TP per replica (SGLang HiCache's host pool lives in the
  * node's DRAM: `python/sglang/srt/mem_cache/memory_pool_host.py`); and L3 (storage) capacities that
- * add room beyond the cluster's L2, each judged first by what the hit curve says it can add.
+ * add room beyond the cluster's L2, on NVMe within the nodes' local drives (catalog/node-bounds.ts),
+ * each judged first by what the hit curve says it can add.
  */
 import { resolveGpu, resolveModel } from "../catalog/index.js";
+import { hostMemoryBoundGb, isOnLocalNvme, localNvmeBoundGb } from "../catalog/node-bounds.js";
 import type { Deployment } from "../config/types.js";
 import { kvBytesPerTokenPerReplica } from "../sim/model/memory.js";
 import type { SearchContext } from "./context.js";
@@ -51,10 +53,6 @@ export function hitCurveKnees(ctx: SearchContext): number[] {
   return knees;
 }
 
-/** Host memory one replica of `d` may use as L2: the node's DRAM per GPU times its TP, GB. */
-export function hostMemoryBoundGb(d: Deployment): number {
-  return resolveGpu(d.gpu).hostMemoryGbPerGpu * d.tp;
-}
 
 /** `sizes` ascending with near-duplicates dropped (within SAME_SIZE, the first kept: put preferred sizes first). */
 function distinct(sizes: readonly number[]): number[] {
@@ -71,7 +69,7 @@ function distinct(sizes: readonly number[]): number[] {
 export function l2Options(ctx: SearchContext, d: Deployment, l1PoolTokens: number): number[] {
   const perToken = kvBytesPerToken(d);
   const l1Gb = (l1PoolTokens * perToken) / 1e9;
-  const bound = hostMemoryBoundGb(d);
+  const bound = hostMemoryBoundGb(resolveGpu(d.gpu), d.tp);
   const fromKnees = hitCurveKnees(ctx).map((tokens) => tidyGb(((tokens / d.replicas) * perToken) / 1e9));
   const all = distinct([...ctx.space.l2CapacityGb, ...fromKnees, bound]).filter((gb) => gb > l1Gb * 1.05 && gb <= bound);
   return all.slice(-3);
@@ -85,17 +83,23 @@ export interface L3Option {
 }
 
 /**
- * L3 capacities (GB, one shared pool) for `d` (with its L2): the space's and the whole-cluster knee,
- * each larger than the cluster's L2 (a smaller pool holds nothing L2 does not), with the hit rate the
- * curve says it adds over L1 + L2.
+ * L3 capacities (GB, one shared pool on `media`) for `d` (with its L2): the space's and the
+ * whole-cluster knee, each larger than the cluster's L2 (a smaller pool holds nothing L2 does not),
+ * with the hit rate the curve says it adds over L1 + L2. On a node-local medium (NVMe) only sizes
+ * within the cluster's local NVMe are offered, and the whole of it when a wanted size is larger.
  */
-export function l3Options(ctx: SearchContext, d: Deployment, l1PoolTokens: number): L3Option[] {
+export function l3Options(ctx: SearchContext, d: Deployment, l1PoolTokens: number, media: string): L3Option[] {
   const perToken = kvBytesPerToken(d);
   const reuse = ctx.profile.reuse;
   const l2Gb = d.kvCache.l2?.capacityGb ?? 0;
   const hostTokens = d.replicas * Math.max(l1PoolTokens, (l2Gb * 1e9) / perToken);
   const base = reuse.point(hostTokens).tokenHitRate;
   const knees = hitCurveKnees(ctx).map((t) => tidyGb((t * perToken) / 1e9));
-  const sizes = distinct([...ctx.space.l3CapacityGb, ...knees.slice(-1)]).filter((gb) => gb > 1.1 * d.replicas * l2Gb);
+  let wanted = [...ctx.space.l3CapacityGb, ...knees.slice(-1)];
+  if (isOnLocalNvme(media)) {
+    const bound = localNvmeBoundGb(resolveGpu(d.gpu), d.tp, d.replicas, true);
+    if (wanted.some((gb) => gb > bound)) wanted = [...wanted.filter((gb) => gb <= bound), bound];
+  }
+  const sizes = distinct(wanted).filter((gb) => gb > 1.1 * d.replicas * l2Gb);
   return sizes.slice(0, 3).map((gb) => ({ capacityGb: gb, hitGain: reuse.point(hostTokens + (gb * 1e9) / perToken).tokenHitRate - base }));
 }

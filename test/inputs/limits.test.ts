@@ -70,6 +70,22 @@ describe("deployments", () => {
       /787 GB is more host memory than a replica of tp=2 on h100_sxm has \(256 GB per GPU x 2\); expected at most 512 GB, or an L3 tier for more/);
   });
 
+  it("bounds an L3 on local NVMe by the GPUs' drives (localNvmeGbPerGpu x tp, x replicas when shared)", async () => {
+    // h100_sxm: p5.48xlarge 30,400 GB / 8 = 3,800 GB per GPU; tp=2 x 3 replicas = 22,800 GB shared.
+    const l3 = (media: string, capacityGb: number, shared: boolean) =>
+      dep({ gpu: "h100_sxm", tp: 2, replicas: 3, kvCache: { l2: { capacityGb: 100 }, l3: { media, capacityGb, shared } } });
+    for (const ok of [l3("nvme", 22_800, true), l3("file", 7_600, false), l3("remote_pool", 100_000, true)]) {
+      expect((await cli("validate", "config", ok)).code).toBe(0);
+    }
+    const shared = l3("nvme", 22_801, true);
+    await expectInputError(["simulate", "--deployment", shared, "--workload", closedLoop()], shared, "/kvCache/l3/capacityGb",
+      /22801 GB of nvme is more local NVMe than the 3 replicas of tp=2 on h100_sxm have together \(3800 GB per GPU x 2 x 3\); expected at most 22800 GB, more replicas, or a remote_pool L3 for more/);
+    // l40s: g6e.48xlarge 7,600 GB / 8 = 950 GB per GPU; a per-replica file tier on one GPU.
+    const own = dep({ gpu: "l40s", kvCache: { l2: { capacityGb: 100 }, l3: { media: "file", capacityGb: 951, shared: false } } });
+    await expectInputError(["simulate", "--deployment", own, "--workload", closedLoop()], own, "/kvCache/l3/capacityGb",
+      /951 GB of file is more local NVMe than a replica of tp=1 on l40s has \(950 GB per GPU x 1\); expected at most 950 GB, or a remote_pool L3 for more/);
+  });
+
   it("rejects a Hugging Face config field of the wrong type instead of ignoring it", async () => {
     const d = join(dir, "hf-eight");
     mkdirSync(d);

@@ -150,7 +150,11 @@ const deployment = fc.record({
     fc.record({ l2: fc.record({ capacityGb: fc.integer({ min: 1, max: 144 }) }) }),
     fc.record({
       l2: fc.record({ capacityGb: fc.integer({ min: 1, max: 144 }) }),
-      l3: fc.record({ media: fc.constantFrom("nvme", "remote_pool"), capacityGb: fc.integer({ min: 1, max: 5000 }), shared: fc.boolean() }),
+      // NVMe within every GPU's local drives at tp=1 (at least 950 GB per GPU); a remote pool has no node bound.
+      l3: fc.oneof(
+        fc.record({ media: fc.constant("nvme"), capacityGb: fc.integer({ min: 1, max: 950 }), shared: fc.boolean() }),
+        fc.record({ media: fc.constant("remote_pool"), capacityGb: fc.integer({ min: 1, max: 5000 }), shared: fc.boolean() }),
+      ),
       prefetchPolicy: fc.constantFrom("best_effort", "wait_complete", "timeout"),
     }),
   ),

@@ -35,9 +35,9 @@ export async function catalogCommand(what: string | undefined, opts: { json?: bo
     io.out(`Models\n${t.toString()}\n`);
   }
   if (want("gpus")) {
-    const t = newTable(["gpu", "HBM GB", "TB/s", "bf16 TFLOPS", "fp8 TFLOPS", "NVLink GB/s", "host GB/GPU", "USD/GPU-h"]);
+    const t = newTable(["gpu", "HBM GB", "TB/s", "bf16 TFLOPS", "fp8 TFLOPS", "NVLink GB/s", "host GB/GPU", "NVMe GB/GPU", "USD/GPU-h"]);
     for (const g of listGpus()) {
-      t.push([g.id, g.hbmGb, g.hbmTBps, g.bf16Tflops, g.fp8Tflops ?? "-", g.nvlinkGBps ?? "-", g.hostMemoryGbPerGpu, usd(def.gpuUsdPerHour?.[g.id])]);
+      t.push([g.id, g.hbmGb, g.hbmTBps, g.bf16Tflops, g.fp8Tflops ?? "-", g.nvlinkGBps ?? "-", g.hostMemoryGbPerGpu, g.localNvmeGbPerGpu, usd(def.gpuUsdPerHour?.[g.id])]);
     }
     io.out(`GPUs (prices: ${def.name}; see "catalog prices")\n${t.toString()}\n`);
   }

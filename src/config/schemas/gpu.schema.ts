@@ -1,12 +1,13 @@
 import { schemaRefSchema, sourceSchema } from "./common.schema.js";
 
-/** One accelerator SKU: peaks, memory, interconnect and the host memory of its usual node (prices live in price lists). */
+/** One accelerator SKU: peaks, memory, interconnect and the host memory and local NVMe of its usual node (prices live in price lists). */
 export const gpuSchema = {
   type: "object",
   additionalProperties: false,
   required: [
     "id", "name", "source", "hbmGb", "hbmTBps", "bf16Tflops", "fp8Tflops", "int8Tops",
     "nvlinkGBps", "pcieGBps", "smCount", "gpusPerNode", "hostMemoryGbPerGpu", "hostMemorySource",
+    "localNvmeGbPerGpu", "localNvmeSource",
   ],
   properties: {
     $schema: schemaRefSchema,
@@ -36,5 +37,10 @@ export const gpuSchema = {
       description: "Host DRAM per GPU of the usual 8-GPU cloud node, GB: what an L2 KV tier of one replica may use per TP rank.",
     },
     hostMemorySource: sourceSchema,
+    localNvmeGbPerGpu: {
+      type: "number", minimum: 0,
+      description: "Local NVMe (instance store) per GPU of the usual 8-GPU cloud node, GB: what an L3 tier on a node-local medium may fill per TP rank (0 = none).",
+    },
+    localNvmeSource: sourceSchema,
   },
 } as const;

@@ -14,5 +14,9 @@ export const kvMediaSchema = {
     readGBps: { type: "number", exclusiveMinimum: 0, description: "Per-node read bandwidth into the tier above." },
     writeGBps: { type: "number", exclusiveMinimum: 0 },
     latencyUs: { type: "number", minimum: 0, description: "Fixed cost per transfer batch." },
+    onLocalNvme: {
+      type: "boolean", default: false,
+      description: "Stored on the node's own NVMe drives (instance store): an L3 tier on it holds at most the GPUs' localNvmeGbPerGpu.",
+    },
   },
 } as const;
