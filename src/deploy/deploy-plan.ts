@@ -9,6 +9,7 @@ import { InvariantError } from "../errors.js";
 import { prepareDeployment } from "../runner/prepare.js";
 import type { PriceTable } from "../sim/deployment/cost.js";
 import { plainArgs, type Command } from "./command.js";
+import { longContextFor } from "./long-context.js";
 import { modelRef } from "./model-ref.js";
 import { placeReplicas, type ReplicaSlot } from "./placement.js";
 import { routerCommand } from "./router-command.js";
@@ -40,20 +41,27 @@ function checked(tool: FlagTool, version: string, c: Command): Command {
   return c;
 }
 
+/** What the plan needs to know of the workload it will serve. */
+export interface DeployWorkload {
+  /** The longest request, prompt + answer, tokens: beyond the model's native context the commands enable its rope scaling. */
+  longestRequestTokens?: number;
+}
+
 /**
- * Builds the plan of `d` (a validated deployment). Costs play no part; `prices` only satisfies
- * the resolver.
+ * Builds the plan of `d` (a validated deployment) for `workload`. Costs play no part; `prices`
+ * only satisfies the resolver.
  */
-export function buildDeployPlan(d: Deployment, prices: PriceTable): DeployPlan {
+export function buildDeployPlan(d: Deployment, prices: PriceTable, workload: DeployWorkload = {}): DeployPlan {
   const dep = prepareDeployment(d, undefined, { allowNoFit: true, prices });
   const kind = dep.engine.kind;
   const version = dep.engine.version;
   const slots = placeReplicas(dep.replicas, dep.tp, dep.gpu.gpusPerNode, BASE_PORT[kind]);
   const model = modelRef(d, dep.model);
   const notes = [...model.notes];
+  const longCtx = longContextFor(dep.model, workload.longestRequestTokens);
   const replicas: Command[] = [];
   for (const slot of slots) {
-    const r = kind === "sglang" ? sglangCommand(dep, slot, model) : vllmCommand(dep, slot, model);
+    const r = kind === "sglang" ? sglangCommand(dep, slot, model, longCtx) : vllmCommand(dep, slot, model, longCtx);
     replicas.push(checked(kind, version, r.command));
     if (slot.index === 0) notes.push(...r.notes);
   }

@@ -6,6 +6,7 @@
  */
 import type { ResolvedDeployment } from "../sim/deployment/resolve.js";
 import type { Command, Word } from "./command.js";
+import type { LongContext } from "./long-context.js";
 import type { ModelRef } from "./model-ref.js";
 import type { ReplicaSlot } from "./placement.js";
 
@@ -33,8 +34,8 @@ export interface EngineCommandResult {
   notes: string[];
 }
 
-/** The launch command of replica `slot` of `dep`. */
-export function sglangCommand(dep: ResolvedDeployment, slot: ReplicaSlot, model: ModelRef): EngineCommandResult {
+/** The launch command of replica `slot` of `dep` (with the rope scaling `longCtx` when given). */
+export function sglangCommand(dep: ResolvedDeployment, slot: ReplicaSlot, model: ModelRef, longCtx?: LongContext): EngineCommandResult {
   const e = dep.engine;
   const v = e.version;
   const d = dep.deployment;
@@ -54,6 +55,14 @@ export function sglangCommand(dep: ResolvedDeployment, slot: ReplicaSlot, model:
   if (e.schedConservativeness !== 1) args.push("--schedule-conservativeness", String(e.schedConservativeness));
   if (!e.enablePrefixCaching) args.push("--disable-radix-cache");
   const env: [string, Word][] = [["CUDA_VISIBLE_DEVICES", slot.gpus.join(",")]];
+  if (longCtx) {
+    // The override sets rope_scaling; SGLang still derives the context from max_position_embeddings
+    // (get_context_length ignores the factor when original_max_position_embeddings is given), so a
+    // longer --context-length raises unless this variable allows it (ModelConfig._derive_context_length).
+    env.push(["SGLANG_ALLOW_OVERWRITE_LONGER_CONTEXT_LEN", "1"]);
+    args.push("--json-model-override-args", `{"rope_scaling":${longCtx.ropeScalingJson}}`, "--context-length", String(longCtx.contextLengthTokens));
+    notes.push(longCtx.note);
+  }
   const kv = dep.kvCache;
   if (kv.l2) {
     // --hicache-size is an integer number of GB per TP rank: each rank keeps its own host pool.

@@ -7,6 +7,7 @@
  */
 import type { ResolvedDeployment } from "../sim/deployment/resolve.js";
 import type { Word } from "./command.js";
+import type { LongContext } from "./long-context.js";
 import type { ModelRef } from "./model-ref.js";
 import type { ReplicaSlot } from "./placement.js";
 import type { EngineCommandResult } from "./sglang-command.js";
@@ -16,8 +17,8 @@ function minor(v: string): [number, number] {
   return [a, b];
 }
 
-/** The launch command of replica `slot` of `dep`. */
-export function vllmCommand(dep: ResolvedDeployment, slot: ReplicaSlot, model: ModelRef): EngineCommandResult {
+/** The launch command of replica `slot` of `dep` (with the rope scaling `longCtx` when given). */
+export function vllmCommand(dep: ResolvedDeployment, slot: ReplicaSlot, model: ModelRef, longCtx?: LongContext): EngineCommandResult {
   const e = dep.engine;
   const d = dep.deployment;
   const notes: string[] = [];
@@ -31,6 +32,13 @@ export function vllmCommand(dep: ResolvedDeployment, slot: ReplicaSlot, model: M
     "--block-size", String(e.pageSize),
   );
   if (!e.enablePrefixCaching) args.push("--no-enable-prefix-caching");
+  if (longCtx) {
+    // --rope-scaling is gone from 0.11.2; --hf-overrides sets config.json's rope_scaling in every
+    // release we target, and vLLM derives original_max_position_embeddings x factor as the longest
+    // allowed --max-model-len (vllm/config _get_and_verify_max_len).
+    args.push("--hf-overrides", `{"rope_scaling":${longCtx.ropeScalingJson}}`, "--max-model-len", String(longCtx.contextLengthTokens));
+    notes.push(longCtx.note);
+  }
   const env: [string, Word][] = [["CUDA_VISIBLE_DEVICES", slot.gpus.join(",")]];
   const kv = dep.kvCache;
   if (kv.l2) {

@@ -14,7 +14,7 @@ import type { DeployView } from "../report/context.js";
 import type { Point } from "../results/point.js";
 import type { PriceTable } from "../sim/deployment/cost.js";
 import { shellText } from "./command.js";
-import { buildDeployPlan, type DeployPlan } from "./deploy-plan.js";
+import { buildDeployPlan, type DeployPlan, type DeployWorkload } from "./deploy-plan.js";
 
 /** What summary.md shows of the deploy folder. */
 export type DeploySummary = DeployView;
@@ -74,27 +74,27 @@ function writePlan(dir: string, plan: DeployPlan, d: Deployment, title: string):
 }
 
 /** The cheapest confirmed SLO-meeting point whose router policy a released sglang-router accepts. */
-function releasedAlternative(file: FrontierFile, prices: PriceTable): { point: Point; plan: DeployPlan } | undefined {
+function releasedAlternative(file: FrontierFile, prices: PriceTable, workload: DeployWorkload): { point: Point; plan: DeployPlan } | undefined {
   // Only confirmed points: what the recommendation itself had to pass.
   const met = file.points.filter((p) => isConfirmed(p) && p.id !== file.recommended?.id)
     .sort((a, b) => a.costUsdPerHour - b.costUsdPerHour || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   for (const p of met) {
-    const plan = buildDeployPlan(p.deployment, prices);
+    const plan = buildDeployPlan(p.deployment, prices, workload);
     if (plan.routerReleased) return { point: p, plan };
   }
   return undefined;
 }
 
 /**
- * Writes `<runDir>/deploy/` for the recommended deployment (nothing when there is none) and
- * returns what summary.md shows.
+ * Writes `<runDir>/deploy/` for the recommended deployment (nothing when there is none), its
+ * commands fit for `workload`, and returns what summary.md shows.
  */
-export function writeDeployFolder(runDir: string, file: FrontierFile, prices: PriceTable): DeploySummary | undefined {
+export function writeDeployFolder(runDir: string, file: FrontierFile, prices: PriceTable, workload: DeployWorkload = {}): DeploySummary | undefined {
   const dir = join(runDir, "deploy");
   rmSync(dir, { recursive: true, force: true });
   const rec = file.recommended;
   if (!rec) return undefined;
-  const plan = buildDeployPlan(rec.deployment, prices);
+  const plan = buildDeployPlan(rec.deployment, prices, workload);
   writePlan(dir, plan, rec.deployment, `recommended deployment ${rec.id}`);
   const summary: DeploySummary = {
     engine: `${plan.engine} ${plan.engineVersion}`,
@@ -105,7 +105,7 @@ export function writeDeployFolder(runDir: string, file: FrontierFile, prices: Pr
     notes: plan.notes,
   };
   if (!plan.routerReleased) {
-    const alt = releasedAlternative(file, prices);
+    const alt = releasedAlternative(file, prices, workload);
     if (alt) {
       writePlan(join(dir, "released-router"), alt.plan, alt.point.deployment, `cheapest SLO-meeting deployment with a released router policy, ${alt.point.id}`);
       summary.alternative = { pointId: alt.point.id, costUsdPerHour: alt.point.costUsdPerHour, ...(alt.plan.router ? { router: shellText(alt.plan.router) } : {}) };

@@ -32,7 +32,7 @@ import { runStage1, type Stage1Candidate, type Stage1Result } from "./stage1.js"
 import { runStage2 } from "./stage2.js";
 import { runStage3 } from "./stage3.js";
 import { verdictBasis } from "./verdict-basis.js";
-import { loadSeedWorkloads } from "./seed-workloads.js";
+import { loadSeedWorkloads, longestRequestTokens } from "./seed-workloads.js";
 import { hitCurveOf } from "./workload-profile.js";
 
 /** Confirmation seeds when `--confirm-seeds` is not given. */
@@ -214,7 +214,7 @@ export async function runSearch(opts: SearchOptions, events: SearchEvents = {}):
       seed: opts.seed, confirmSeeds: seeds, points, targets, screened: found.screened,
       verdicts: verdictBasis(ctx, tables, cache, driver.used), tierTrials: found.tierTrials ?? [], hitCurve: hitCurveOf(profile),
     });
-    const deploy = writeDeployFolder(dir.path, file, prices);
+    const deploy = writeDeployFolder(dir.path, file, prices, { longestRequestTokens: longestRequestTokens(tables) });
     const reusedTrials = resumedCount > 0 ? driver.used.size - driver.runs : 0;
     writeRunOutputs(dir.path, file, {
       targets, sloName: spec.name, model: inp.model.id, workload: describeWorkload(inp.workload, profile.requests, profile.naturalRps),

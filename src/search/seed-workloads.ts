@@ -63,3 +63,12 @@ export async function loadSeedWorkloads(
   }
   return { tables: { tables }, profile, rows: { specRequests: base.count, tableRequests }, demandRps, extendable: true };
 }
+
+/** The longest request (prompt + answer, tokens) of any seed's table: what a deployment must serve. */
+export function longestRequestTokens(tables: SeedTables): number {
+  let longest = 0;
+  for (const { table: t } of tables.tables) {
+    for (let i = 0; i < t.count; i++) longest = Math.max(longest, t.inputTokens[i] + t.outputTokens[i]);
+  }
+  return longest;
+}

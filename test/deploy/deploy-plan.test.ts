@@ -7,11 +7,13 @@
 import { describe, expect, it } from "vitest";
 import { flagIssues, flagNames, flagSource } from "../../src/catalog/engine-flags.js";
 import { SGLANG_VERSIONS, VLLM_VERSIONS } from "../../src/config/schemas/deployment.schema.js";
-import type { Deployment, DeploymentInput } from "../../src/config/types.js";
+import type { Deployment, DeploymentInput, WorkloadSpec } from "../../src/config/types.js";
 import { validateSchema } from "../../src/config/validate.js";
 import { plainArgs, shellText } from "../../src/deploy/command.js";
 import { buildDeployPlan } from "../../src/deploy/deploy-plan.js";
 import { placeReplicas } from "../../src/deploy/placement.js";
+import { buildRequestTable } from "../../src/io/load-workload.js";
+import { longestRequestTokens as longestRequestTokens_ } from "../../src/search/seed-workloads.js";
 import { TEST_PRICES } from "../helpers/prices.js";
 
 const dep = (x: DeploymentInput): Deployment => validateSchema<Deployment>("deployment", structuredClone(x));
@@ -40,8 +42,12 @@ describe("every emitted flag is defined by the target release (list kept in src/
     ...VLLM_VERSIONS.map((v) => ["vllm", v] as const),
   ];
   it.each(cases)("%s %s: engine and router commands", (kind, version) => {
-    for (const d of [full(kind, version), full(kind, version, { weights: "bf16", kvDtype: "bf16", kvCache: {} }), full(kind, version, { router: { policy: "power_of_two" } })]) {
-      const plan = buildDeployPlan(d, TEST_PRICES);
+    const variants: [Deployment, number | undefined][] = [
+      [full(kind, version), undefined], [full(kind, version, { weights: "bf16", kvDtype: "bf16", kvCache: {} }), undefined],
+      [full(kind, version, { router: { policy: "power_of_two" } }), 60_500],
+    ];
+    for (const [d, longestRequestTokens] of variants) {
+      const plan = buildDeployPlan(d, TEST_PRICES, { longestRequestTokens });
       for (const c of plan.replicas) {
         const issues = flagIssues(kind, version, plainArgs(c));
         expect(issues, `${kind} ${version}: ${issues.join("; ")}`).toEqual([]);
@@ -161,6 +167,52 @@ describe("vllm serve", () => {
     const plan = buildDeployPlan(full("vllm", "0.10.2"), TEST_PRICES);
     expect(JSON.parse(valueOf(plainArgs(plan.replicas[0]), "--kv-transfer-config")!)).toEqual({ kv_connector: "LMCacheConnectorV1", kv_role: "kv_both" });
     expect(plan.replicas[0].env).toContainEqual(["LMCACHE_MAX_LOCAL_CPU_SIZE", "128"]);
+  });
+});
+
+describe("Qwen3 beyond its native context (YaRN, as the Qwen3 model cards document)", () => {
+  const YARN = '{"rope_scaling":{"rope_type":"yarn","factor":4.0,"original_max_position_embeddings":32768}}';
+  /** The plan for Qwen3-32B and a closed-loop workload of fixed prompt and answer lengths. */
+  async function planFor(kind: "sglang" | "vllm", version: string, promptTokens: number, answerTokens = 500) {
+    const w = validateSchema<WorkloadSpec>("workload", { kind: "closed-loop", concurrency: 2, requests: 4, inputTokens: { fixed: promptTokens }, outputTokens: { fixed: answerTokens } });
+    const table = await buildRequestTable(w, ".", 1);
+    const longestRequestTokens = longestRequestTokens_({ tables: [{ seeds: [1], table }] });
+    return buildDeployPlan(full(kind, version as never, { replicas: 1 }), TEST_PRICES, { longestRequestTokens });
+  }
+
+  it("SGLang: 60K-token prompts get the rope_scaling override, --context-length 131072 and the variable SGLang requires for it", async () => {
+    const plan = await planFor("sglang", "0.5.9", 60_000);
+    const args = plainArgs(plan.replicas[0]);
+    expect(valueOf(args, "--json-model-override-args")).toBe(YARN);
+    expect(valueOf(args, "--context-length")).toBe("131072");
+    expect(plan.replicas[0].env).toContainEqual(["SGLANG_ALLOW_OVERWRITE_LONGER_CONTEXT_LEN", "1"]);
+    expect(plan.notes.join("\n")).toMatch(/longest request \(60,500 tokens, prompt \+ answer\) exceeds qwen3-32b's native 40,960-token context/);
+  });
+
+  it("vLLM: 60K-token prompts get --hf-overrides with the rope_scaling and --max-model-len 131072", async () => {
+    for (const version of ["0.10.0", "0.12.0"]) {
+      const args = plainArgs((await planFor("vllm", version, 60_000)).replicas[0]);
+      expect(valueOf(args, "--hf-overrides")).toBe(YARN);
+      expect(valueOf(args, "--max-model-len")).toBe("131072");
+    }
+  });
+
+  it("4K-token prompts, and requests of exactly the native 40,960 tokens, get none of it", async () => {
+    for (const [kind, version] of [["sglang", "0.5.9"], ["vllm", "0.12.0"]] as const) {
+      for (const [prompt, answer] of [[4_000, 500], [40_460, 500]]) {
+        const plan = await planFor(kind, version, prompt, answer);
+        const args = plainArgs(plan.replicas[0]);
+        for (const f of ["--json-model-override-args", "--context-length", "--hf-overrides", "--max-model-len"]) expect(args).not.toContain(f);
+        expect(plan.replicas[0].env.map(([k]) => k)).not.toContain("SGLANG_ALLOW_OVERWRITE_LONGER_CONTEXT_LEN");
+      }
+    }
+    // One token more than the native context is enough.
+    expect(plainArgs((await planFor("sglang", "0.5.9", 40_461, 500)).replicas[0])).toContain("--context-length");
+  });
+
+  it("a model served natively at that length (Llama-3.1-8B, 131,072) gets no rope flags", () => {
+    const plan = buildDeployPlan(full("sglang", "0.5.9", { model: "llama-3.1-8b", replicas: 1 }), TEST_PRICES, { longestRequestTokens: 100_000 });
+    expect(plainArgs(plan.replicas[0])).not.toContain("--json-model-override-args");
   });
 });
 

@@ -51,6 +51,18 @@ describe("writeDeployFolder", () => {
     expect(readFileSync(join(dir, "deploy", "released-router", "router.sh"), "utf8")).toContain("--policy cache_aware");
   });
 
+  it("scripts for a workload beyond Qwen3's native 40,960 tokens launch it with YaRN; within it, without", () => {
+    const rec = point("rec", { costUsdPerHour: 10, sloMet: true, deployment: deployment({ replicas: 1 }) });
+    writeDeployFolder(join(tmp, "long"), fileWith([rec]), TEST_PRICES, { longestRequestTokens: 60_500 });
+    const long = readFileSync(join(tmp, "long", "deploy", "node-0.sh"), "utf8");
+    expect(long).toContain("SGLANG_ALLOW_OVERWRITE_LONGER_CONTEXT_LEN=1 python -m sglang.launch_server");
+    expect(long).toContain(`--json-model-override-args '{"rope_scaling":{"rope_type":"yarn","factor":4.0,"original_max_position_embeddings":32768}}'`);
+    expect(long).toContain("--context-length 131072");
+    expect(readFileSync(join(tmp, "long", "deploy", "README.md"), "utf8")).toMatch(/YaRN rope scaling \(factor 4.0 over 32,768 positions\)/);
+    writeDeployFolder(join(tmp, "short"), fileWith([rec]), TEST_PRICES, { longestRequestTokens: 4_500 });
+    expect(readFileSync(join(tmp, "short", "deploy", "node-0.sh"), "utf8")).not.toMatch(/rope_scaling|--context-length|SGLANG_ALLOW/);
+  });
+
   it("writes nothing when no deployment meets the SLO", () => {
     const dir = join(tmp, "c");
     expect(writeDeployFolder(dir, fileWith([point("x", { sloMet: false })]), TEST_PRICES)).toBeUndefined();

@@ -35,6 +35,18 @@ export const modelSchema = {
       description: "Longest request (prompt + answer) the model serves, tokens, with the rope scaling its card documents; longer prompts are an input error (SGLang tokenizer_manager rejects them).",
     },
     contextLengthSource: sourceSchema,
+    ropeScaling: {
+      type: "object",
+      additionalProperties: false,
+      required: ["ropeType", "factor", "originalMaxPositionEmbeddings"],
+      description: "The rope_scaling its card documents for contexts beyond maxContextTokens, up to contextLengthTokens " +
+        "(Qwen3: YaRN). The deploy commands carry it only when a workload's longest request (prompt + answer) needs it.",
+      properties: {
+        ropeType: { type: "string", enum: ["yarn"] },
+        factor: { type: "number", exclusiveMinimum: 1 },
+        originalMaxPositionEmbeddings: { type: "integer", minimum: 1 },
+      },
+    },
     moe: {
       type: "object",
       additionalProperties: false,
