@@ -136,7 +136,7 @@ function buildProgram(io: CliIo, exit: ExitBox): Command {
     .addOption(new Option("--kv-dtype <dtype>", "KV cache dtype").choices(kvDtypeSchema.enum).default("bf16"))
     .addOption(new Option("--engine <kind>", "serving engine").choices(engineKindSchema.enum).default("sglang"))
     .addOption(new Option("--backend <kind>", "estimator backend").choices(BACKENDS).default("auto"))
-    .requiredOption("--batch <list>", 'requests as cacheLen:inputLen, comma-separated ("0:1024,4096:1")')
+    .requiredOption("--batch <list>", 'requests as cacheLen:inputLen[xN], comma-separated ("0:1024,4096:1x64"); each within the model\'s context, at most 100,000 requests')
     .option("--json", "print JSON")
     .action(async (opts) => {
       const { estimateCommand } = await import("./commands/estimate.js");

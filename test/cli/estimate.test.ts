@@ -49,6 +49,15 @@ describe("estimate", () => {
     ["malformed batch", ["--model", "qwen3-8b", "--gpu", "h100_sxm", "--batch", "0:10,abc"], /entry 2 "abc" is not cacheLen:inputLen/],
     ["model that does not fit", ["--model", "llama-3.1-70b", "--gpu", "l40s", "--batch", "0:10"], /llama-3.1-70b does not fit: .*GiB per GPU/],
     ["table backend without tables", ["--model", "qwen3-8b", "--gpu", "l40s", "--backend", "table", "--batch", "0:10"], /no measured kernel tables are bundled for l40s/],
+    // Qwen3-32B serves 131,072 tokens (YaRN): a request of 10^11 tokens, or one token more, cannot exist.
+    ["a prompt of 10^11 tokens", ["--model", "qwen3-32b", "--gpu", "h100_sxm", "--batch", "0:100000000000"],
+      /--batch: entry 1 "0:100000000000": a request of 100,000,000,000 tokens \(cacheLen \+ inputLen\) exceeds qwen3-32b's context length; expected cacheLen \+ inputLen <= 131,072/],
+    ["a decode at 10^11 tokens of context", ["--model", "qwen3-32b", "--gpu", "h100_sxm", "--batch", "0:10,100000000000:1"], /--batch: entry 2 "100000000000:1": a request of 100,000,000,001 tokens/],
+    ["a request one token past the context", ["--model", "llama-3.1-8b", "--gpu", "h100_sxm", "--batch", "131072:1"], /a request of 131,073 tokens .* expected cacheLen \+ inputLen <= 131,072/],
+    ["exponent notation", ["--model", "qwen3-32b", "--gpu", "h100_sxm", "--batch", "0:1e11"], /--batch: entry 1 "0:1e11" is not cacheLen:inputLen; expected two non-negative integers/],
+    ["100,001 requests", ["--model", "qwen3-8b", "--gpu", "h100_sxm", "--batch", "4096:1x60000,4096:1x40001"],
+      /--batch: more than 100,000 requests \(entry 2 "4096:1x40001" brings the batch to 100,001\); expected at most 100,000 requests in one step/],
+    ["10^20 repeats", ["--model", "qwen3-8b", "--gpu", "h100_sxm", "--batch", "0:1x100000000000000000000"], /--batch: more than 100,000 requests/],
   ])("exits 2 on %s with one clear message", async (_name, args, pattern) => {
     const r = await cli("estimate", ...args);
     expect(r.code).toBe(2);
@@ -59,9 +68,17 @@ describe("estimate", () => {
 
   it("warns when the batch's KV exceeds the pool", async () => {
     // TP 4: at TP 2, SGLang 0.5.9's memory rule (mem_fraction_static 0.834) leaves Llama-3.1-70B bf16 no KV pool.
-    const r = await cli("estimate", "--model", "llama-3.1-70b", "--gpu", "h100_sxm", "--tp", "4", "--batch", "1000000:1");
+    // 20 decodes at 100,000 tokens of context, each within the 131,072-token context: 2,000,020 KV tokens.
+    const r = await cli("estimate", "--model", "llama-3.1-70b", "--gpu", "h100_sxm", "--tp", "4", "--batch", "100000:1x20");
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/warning: the batch holds 1000001 KV tokens/);
+    expect(r.stderr).toMatch(/warning: the batch holds 2000020 KV tokens/);
+  });
+
+  it("accepts a request of exactly the model's context and 100,000 requests", () => {
+    const limit = { contextLengthTokens: 131_072, modelId: "m" };
+    expect(parseBatchArg("131071:1", limit)).toEqual([{ cacheLen: 131_071, inputLen: 1 }]);
+    expect(parseBatchArg("0:131072", limit)).toHaveLength(1);
+    expect(parseBatchArg("4096:1x100000", limit)).toHaveLength(100_000);
   });
 });
 

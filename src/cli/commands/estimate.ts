@@ -28,10 +28,24 @@ interface Options {
   json?: boolean;
 }
 
-const MAX_ENTRIES = 100_000;
+/** The most requests one estimated step may hold (a real engine's running batch is far smaller). */
+export const MAX_BATCH_REQUESTS = 100_000;
 
-/** Parses `cacheLen:inputLen[xN],...`; throws UsageError naming the bad item. */
-export function parseBatchArg(text: string): BatchEntry[] {
+/** The longest request a batch entry may describe: the model's context window. */
+export interface BatchContextLimit {
+  /** Longest prompt + answer the model serves, tokens (`contextLengthTokens`). */
+  contextLengthTokens: number;
+  modelId: string;
+}
+
+const n = (x: number): string => x.toLocaleString("en-US");
+
+/**
+ * Parses `cacheLen:inputLen[xN],...`; throws UsageError naming the bad item and the limit: at most
+ * `MAX_BATCH_REQUESTS` requests, and with `limit`, no request (cacheLen + inputLen) longer than the
+ * model's context (SGLang's tokenizer manager refuses longer requests).
+ */
+export function parseBatchArg(text: string, limit?: BatchContextLimit): BatchEntry[] {
   const items = text.split(",").map((s) => s.trim());
   if (text.trim() === "" || items.every((s) => s === "")) {
     throw new UsageError('--batch: empty batch; expected cacheLen:inputLen entries, e.g. "0:1024,4096:1"');
@@ -55,15 +69,26 @@ export function parseBatchArg(text: string): BatchEntry[] {
       throw new UsageError(`--batch: entry ${i + 1} "${item}": inputLen must be an integer >= 1 (1 = a decode), got ${m[2]}`);
     }
     if (times < 1) throw new UsageError(`--batch: entry ${i + 1} "${item}": repeat count must be >= 1`);
-    if (out.length + times > MAX_ENTRIES) throw new UsageError(`--batch: more than ${MAX_ENTRIES} requests`);
+    if (limit && cacheLen + inputLen > limit.contextLengthTokens) {
+      throw new UsageError(
+        `--batch: entry ${i + 1} "${item}": a request of ${n(cacheLen + inputLen)} tokens (cacheLen + inputLen) exceeds ${limit.modelId}'s ` +
+          `context length; expected cacheLen + inputLen <= ${n(limit.contextLengthTokens)}`,
+      );
+    }
+    if (out.length + times > MAX_BATCH_REQUESTS) {
+      throw new UsageError(
+        `--batch: more than ${n(MAX_BATCH_REQUESTS)} requests (entry ${i + 1} "${item}" brings the batch to ${n(out.length + times)}); ` +
+          `expected at most ${n(MAX_BATCH_REQUESTS)} requests in one step`,
+      );
+    }
     for (let r = 0; r < times; r++) out.push({ cacheLen, inputLen });
   });
   return out;
 }
 
 export async function estimateCommand(opts: Options, io: CliIo): Promise<void> {
-  const batch = parseBatchArg(opts.batch);
   const model = resolveModel(opts.model);
+  const batch = parseBatchArg(opts.batch, { contextLengthTokens: model.contextLengthTokens, modelId: model.id });
   const gpu = resolveGpu(opts.gpu);
   const tp = opts.tp ?? 1;
   const weights = opts.weights ?? "bf16";
