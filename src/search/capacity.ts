@@ -47,6 +47,15 @@ export interface CapacityMeasure {
   capped: boolean;
 }
 
+/**
+ * The measurement puts the deployment at the edge of the planned rate: it misses one resolution
+ * step above it (its capacity is the plan itself, to 2.5%). A percentile moves by more than that
+ * between seeds, so such a deployment is not confirmed (confirm.ts).
+ */
+export function atTheEdge(planRps: number, m: Pick<CapacityMeasure, "okRps" | "atLeast">): boolean {
+  return !m.atLeast && m.okRps < planRps * (1 + RATE_RESOLUTION) * (1 - 1e-9);
+}
+
 /** A rate known to be met, with the highest pressure seen there. */
 interface Seen {
   rate: number;

@@ -5,7 +5,9 @@
  * point that fails is no longer SLO-meeting, and the same deployment with one more replica is
  * evaluated in its place; points it dominated may then reach the frontier and are confirmed in turn.
  * A confirmed point's deployment with one replica fewer is tried too, whatever the search seed said
- * of it. Every confirmed point gets a measured capacity (capacity.ts) on the same seeds.
+ * of it. Every confirmed point gets a measured capacity (capacity.ts) on the same seeds, and a point
+ * whose capacity is the demand itself (it misses one 2.5% step above) is not confirmed either: at
+ * the edge, three seeds passing is luck (such a point held on 19 of 20 unseen seeds).
  *
  * The loop ends when every frontier point has been confirmed: each round tries at least one
  * deployment it never tried before, and there are finitely many.
@@ -14,7 +16,7 @@ import type { Deployment } from "../config/types.js";
 import { paretoFrontier } from "../results/pareto.js";
 import type { Confirmation, Point, PointLatency } from "../results/point.js";
 import type { TrialResult } from "../runner/trial.js";
-import { measureCapacity } from "./capacity.js";
+import { atTheEdge, measureCapacity, RATE_RESOLUTION } from "./capacity.js";
 import { constraintScope, lookupGpu } from "./constraints/scope.js";
 import { confirmTrial, pointId, replicaLimit, trialAt, withReplicas, type SearchContext } from "./context.js";
 import { all, one, type TrialDriver, type TrialGen } from "./driver.js";
@@ -32,6 +34,8 @@ interface ConfirmOutcome {
   capped: boolean;
   /** The confirmation runs at the planned demand (stopped at the first miss for a step down). */
   atPlan: TrialResult[];
+  /** Why a deployment that met the SLO on every confirmation seed is still not confirmed. */
+  note?: string;
 }
 
 function confirmationOf(ctx: SearchContext, rateRps: number, results: readonly TrialResult[]): Confirmation {
@@ -78,8 +82,17 @@ function* confirmDeployment(ctx: SearchContext, d: Deployment, searchMet: boolea
   const atPlanSearch = searchMet ? yield* one(trialAt(ctx, d, ctx.planRps)) : undefined;
   const m = yield* measureCapacity(ctx, d, ctx.planRps, atPlanSearch, atPlan);
   if (m.capped) return { confirmation, met: true, capped: true, atPlan };
+  if (atTheEdge(ctx.planRps, m)) {
+    // At the edge: it misses one capacity step (2.5%) above the demand, well inside the spread of
+    // a percentile between seeds, so a fourth seed's traffic would miss about as often as not.
+    const note = `no margin: met at ${round3(ctx.planRps)} req/s on every confirmation seed but missed at ${round3(m.badRps)} req/s, ` +
+      `${(RATE_RESOLUTION * 100).toFixed(1)}% above; other traffic of the same shape would miss`;
+    return { confirmation, met: false, capped: false, atPlan, note };
+  }
   return { confirmation, met: true, capacityRps: m.okRps, atLeast: m.atLeast, capped: false, atPlan };
 }
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 /** Why a point failed confirmation, from its first missing seed. */
 function failureNote(c: Confirmation): string {
@@ -132,11 +145,12 @@ export async function runConfirmation(ctx: SearchContext, driver: TrialDriver, b
         if (!p) return;
         p.confirmation = o.confirmation;
         if (!a.searchMet) {
-          if (!a.p) p.note = failureNote(o.confirmation);
+          if (!a.p || o.note) p.note = o.note ?? failureNote(o.confirmation);
+          if (o.note) p.sloMet = false;
           return;
         }
         p.sloMet = false;
-        p.note = failureNote(o.confirmation);
+        p.note = o.note ?? failureNote(o.confirmation);
         const n = a.d.replicas + 1;
         if (n <= replicaLimit(ctx, a.d) && !book.has(withReplicas(a.d, n))) stepUps.push(clusterPoint(ctx, book, a.stage === 3 ? 3 : 2, a.d, n));
         return;

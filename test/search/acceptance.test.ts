@@ -41,6 +41,8 @@ describe("acceptance on a reduced chat spec", () => {
       expect(f.recommended!.confirmedSeeds).not.toContain(i + 1);
       expect(f.recommended!.capacityEstimated).toBe(false);
       expect(f.recommended!.capacityRps).toBeGreaterThanOrEqual(f.demandRps);
+      // No point is called SLO-meeting at the edge: each holds one 2.5% capacity step above the plan.
+      for (const p of f.frontier) expect(p.capacityRps! * (1 + 1e-9)).toBeGreaterThanOrEqual(f.planRps * 1.025);
     }
   });
 
