@@ -11,6 +11,7 @@
  */
 import { InvariantError } from "../../errors.js";
 import { Int32IndexMap } from "../util/int-index-map.js";
+import { PairMinHeap } from "../util/pair-min-heap.js";
 
 const IN_L1 = 1;
 const IN_L2 = 2;
@@ -114,10 +115,8 @@ export class RadixCache {
   private l2Head = -1;
   private l2Tail = -1;
 
-  // LFU: lazy min-heap of candidate nodes keyed by (hits, stamp); entries validated on pop.
-  private heapNode: number[] = [];
-  private heapHits: number[] = [];
-  private heapStamp: number[] = [];
+  /** LFU: lazy min-heap of candidate nodes keyed by (hits, stamp); entries validated on pop. */
+  private readonly lfuHeap = new PairMinHeap();
 
   /** Blocks resident in L1 / L2 (a node in both counts in both). */
   l1Blocks = 0;
@@ -644,46 +643,17 @@ export class RadixCache {
 
   private pushHeap(n: number): void {
     this.version++;
-    const h = this.hits[n];
-    const s = this.stamp[n];
-    const nodes = this.heapNode, hs = this.heapHits, ss = this.heapStamp;
-    let i = nodes.length;
-    nodes.push(n); hs.push(h); ss.push(s);
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (hs[p] < h || (hs[p] === h && ss[p] <= s)) break;
-      nodes[i] = nodes[p]; hs[i] = hs[p]; ss[i] = ss[p];
-      i = p;
-    }
-    nodes[i] = n; hs[i] = h; ss[i] = s;
-  }
-
-  private popHeapTop(): void {
-    const nodes = this.heapNode, hs = this.heapHits, ss = this.heapStamp;
-    const last = nodes.length - 1;
-    const n = nodes[last], h = hs[last], s = ss[last];
-    nodes.pop(); hs.pop(); ss.pop();
-    if (last === 0) return;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= last) break;
-      const r = l + 1;
-      const c = r < last && (hs[r] < hs[l] || (hs[r] === hs[l] && ss[r] < ss[l])) ? r : l;
-      if (h < hs[c] || (h === hs[c] && s <= ss[c])) break;
-      nodes[i] = nodes[c]; hs[i] = hs[c]; ss[i] = ss[c];
-      i = c;
-    }
-    nodes[i] = n; hs[i] = h; ss[i] = s;
+    this.lfuHeap.push(this.hits[n], this.stamp[n], n);
   }
 
   /** Least-frequently used unlocked L1 leaf; entries whose key went stale are re-pushed or dropped. */
   private popLfuL1(): number {
-    while (this.heapNode.length > 0) {
-      const n = this.heapNode[0];
-      const h = this.heapHits[0];
-      const s = this.heapStamp[0];
-      this.popHeapTop();
+    const heap = this.lfuHeap;
+    while (heap.size > 0) {
+      const n = heap.top;
+      const h = heap.topA;
+      const s = heap.topB;
+      heap.pop();
       const valid = this.list[n] === LIST_L1 && this.l1ChildCount[n] === 0 && this.lockRef[n] === 0;
       if (!valid) continue;
       if (this.hits[n] !== h || this.stamp[n] !== s) {

@@ -29,6 +29,7 @@
  */
 import { InvariantError } from "../../errors.js";
 import { Int32IndexMap } from "../util/int-index-map.js";
+import { PairMinHeap } from "../util/pair-min-heap.js";
 import type { RouteRequest } from "./types.js";
 
 const ROOT = 0;
@@ -80,10 +81,8 @@ export class ApproxTree {
   private pathStart = -1;
   private pathBlocks = -1;
 
-  // Eviction scratch, reused across evictions: a min-heap of (stamp, node * numTenants + tenant).
-  private heapStamp = new Float64Array(64);
-  private heapSlot = new Int32Array(64);
-  private heapSize = 0;
+  /** Eviction scratch, reused across evictions: a min-heap of tenant-leaves by (stamp, slot = node * numTenants + tenant). */
+  private readonly heap = new PairMinHeap();
   private overCap: Uint8Array;
 
   constructor(numTenants: number, initialNodes = 16384) {
@@ -250,18 +249,19 @@ export class ApproxTree {
       over += this.overCap[w];
     }
     if (over === 0) return;
-    this.heapSize = 0;
+    const heap = this.heap;
+    heap.clear();
     for (let node = 1; node < this.highWater; node++) {
       if (this.parent[node] === DEAD) continue;
       const base = node * n;
       for (let w = 0; w < n; w++) {
         const slot = base + w;
-        if (this.overCap[w] === 1 && this.stamp[slot] !== 0 && this.childrenWith[slot] === 0) this.heapAppend(this.stamp[slot], slot);
+        if (this.overCap[w] === 1 && this.stamp[slot] !== 0 && this.childrenWith[slot] === 0) heap.append(this.stamp[slot], slot, slot);
       }
     }
-    for (let i = (this.heapSize >> 1) - 1; i >= 0; i--) this.heapDown(i);
-    while (this.heapSize > 0 && over > 0) {
-      const slot = this.heapPop();
+    heap.heapify();
+    while (heap.size > 0 && over > 0) {
+      const slot = heap.pop();
       const w = slot % n;
       if (this.overCap[w] === 0) continue;
       const node = (slot - w) / n;
@@ -271,7 +271,7 @@ export class ApproxTree {
         this.overCap[w] = 0;
         over--;
       } else if (p !== ROOT && this.childrenWith[p * n + w] === 0 && this.stamp[p * n + w] !== 0) {
-        this.heapPush(this.stamp[p * n + w], p * n + w);
+        heap.push(this.stamp[p * n + w], p * n + w, p * n + w);
       }
     }
   }
@@ -353,72 +353,5 @@ export class ApproxTree {
 
   private chainViolation(id: number): never {
     throw new InvariantError(`block id ${id} appears under two different prefixes; router block ids must be prefix-chained`);
-  }
-
-  // Binary min-heap on (stamp, slot).
-  private heapLess(i: number, j: number): boolean {
-    const a = this.heapStamp[i];
-    const b = this.heapStamp[j];
-    return a < b || (a === b && this.heapSlot[i] < this.heapSlot[j]);
-  }
-
-  /** Appends without ordering (heapify afterwards). */
-  private heapAppend(stamp: number, slot: number): void {
-    if (this.heapSize === this.heapStamp.length) {
-      const s = new Float64Array(this.heapSize * 2);
-      s.set(this.heapStamp);
-      this.heapStamp = s;
-      const sl = new Int32Array(this.heapSize * 2);
-      sl.set(this.heapSlot);
-      this.heapSlot = sl;
-    }
-    this.heapStamp[this.heapSize] = stamp;
-    this.heapSlot[this.heapSize] = slot;
-    this.heapSize++;
-  }
-
-  private heapPush(stamp: number, slot: number): void {
-    this.heapAppend(stamp, slot);
-    let i = this.heapSize - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!this.heapLess(i, p)) break;
-      this.heapSwap(i, p);
-      i = p;
-    }
-  }
-
-  private heapDown(start: number): void {
-    const size = this.heapSize;
-    let i = start;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= size) break;
-      const r = l + 1;
-      const c = r < size && this.heapLess(r, l) ? r : l;
-      if (!this.heapLess(c, i)) break;
-      this.heapSwap(i, c);
-      i = c;
-    }
-  }
-
-  private heapPop(): number {
-    const top = this.heapSlot[0];
-    const last = --this.heapSize;
-    if (last > 0) {
-      this.heapStamp[0] = this.heapStamp[last];
-      this.heapSlot[0] = this.heapSlot[last];
-      this.heapDown(0);
-    }
-    return top;
-  }
-
-  private heapSwap(i: number, j: number): void {
-    const s = this.heapStamp[i];
-    this.heapStamp[i] = this.heapStamp[j];
-    this.heapStamp[j] = s;
-    const sl = this.heapSlot[i];
-    this.heapSlot[i] = this.heapSlot[j];
-    this.heapSlot[j] = sl;
   }
 }
