@@ -13,7 +13,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { cli } from "../helpers/cli.js";
 import { testTempDir } from "../helpers/tmp.js";
 
@@ -284,7 +284,9 @@ describe(`hostile inputs (fast-check seed ${SEED}${LONG ? `, ${RUNS} runs per pr
     }), params(10));
   }, TIMEOUT_MS);
 
-  it.runIf(LONG)("reports what the long mode ran", () => {
+  // The long mode's report: a hook, not a test (it asserts nothing), so the CI run skips no test.
+  afterAll(() => {
+    if (!LONG) return;
     console.log(`property cases by outcome (seed ${SEED}):`, Object.fromEntries([...tally.entries()].sort()));
     console.log("refusals by message:", Object.fromEntries([...reasons.entries()].sort((a, b) => b[1] - a[1])));
   });
