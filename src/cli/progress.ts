@@ -52,6 +52,20 @@ export class ProgressReporter {
     this.emit(true);
   }
 
+  /**
+   * A tick for a job that counts its simulations without knowing how many (compare-gpus, nightly):
+   * the first tick begins stage `name` with no total, so nothing prints before the first simulation
+   * (input errors come before any); `finishStage()` ends it, and does nothing when none ran.
+   */
+  counter(name: string): () => void {
+    let started = false;
+    return () => {
+      if (!started) this.startStage(name, 0);
+      started = true;
+      this.tick();
+    };
+  }
+
   /** Adjusts the stage's total (binary searches learn theirs as they go). */
   setTotal(total: number): void {
     this.total = Math.max(0, total);

@@ -47,6 +47,28 @@ describe("ProgressReporter (not a terminal)", () => {
   });
 });
 
+describe("ProgressReporter.counter (a job without a known total)", () => {
+  it("prints nothing until the first simulation, then counts them and ends with the count", () => {
+    const { p, out, at } = harness(false);
+    const tick = p.counter("nightly simulations");
+    expect(out).toEqual([]);
+    tick();
+    expect(out).toEqual(["nightly simulations: 0 runs, 0.0 s elapsed\n"]); // the stage begins, then counts
+    at(2000);
+    tick();
+    tick();
+    p.finishStage();
+    expect(out.at(-1)).toBe("nightly simulations: 3 runs in 2.0 s\n");
+  });
+
+  it("finishStage after no simulation prints nothing", () => {
+    const { p, out } = harness(false);
+    p.counter("compare-gpus simulations");
+    p.finishStage();
+    expect(out).toEqual([]);
+  });
+});
+
 describe("ProgressReporter (terminal)", () => {
   it("redraws one line in place, at most every 100 ms, and ends it with a newline", () => {
     const { p, out, at } = harness(true);

@@ -9,18 +9,12 @@ type CompareFlags = Omit<CompareOptions, "inline" | "resultsRoot" | "now" | "gpu
 export async function compareGpusCommand(flags: CompareFlags, io: CliIo): Promise<number> {
   const { json, quiet, gpus, ...opts } = flags;
   const progress = new ProgressReporter(io, { quiet: Boolean(quiet || json) });
-  // The count starts with the first simulation (input errors come before any).
-  let started = false;
-  const tick = (): void => {
-    if (!started) progress.startStage("compare-gpus simulations", 0);
-    started = true;
-    progress.tick();
-  };
+  const tick = progress.counter("compare-gpus simulations");
   const outcome = await runCompareGpus(
     { ...opts, ...(gpus !== undefined ? { gpus: gpus.split(",").map((g) => g.trim()).filter((g) => g.length > 0) } : {}) },
     { onLog: (m) => progress.log(m), onTrialDone: tick },
   );
-  if (started) progress.finishStage();
+  progress.finishStage();
   const r = outcome.ranking;
   if (json) io.out(`${JSON.stringify(r, null, 2)}\n`);
   else io.out(formatRankingTable(r));

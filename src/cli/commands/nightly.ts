@@ -14,15 +14,9 @@ function today(): string {
 export async function nightlyCommand(flags: NightlyFlags, io: CliIo): Promise<number> {
   const { json, quiet, date, ...opts } = flags;
   const progress = new ProgressReporter(io, { quiet: Boolean(quiet || json) });
-  // The count starts with the first simulation (input errors come before any).
-  let started = false;
-  const tick = (): void => {
-    if (!started) progress.startStage("nightly simulations", 0);
-    started = true;
-    progress.tick();
-  };
+  const tick = progress.counter("nightly simulations");
   const { report, dir } = await runNightly({ ...opts, date: date ?? today() }, { onLog: (m) => progress.log(m), onTrialDone: tick });
-  if (started) progress.finishStage();
+  progress.finishStage();
   if (json) io.out(`${JSON.stringify(report, null, 2)}\n`);
   else {
     const lines = report.services.map((s) =>
