@@ -82,6 +82,7 @@ export interface FrontierFile {
   status: SearchStatus;
   /** Why the status is not ok, in words. */
   statusReason?: string;
+  /** Simulations run (stage 1 screening is not counted). */
   runs: number;
   wallS: number;
   demandRps: number;
@@ -105,18 +106,8 @@ export interface FrontierFile {
   hitCurve?: HitCurvePoint[];
 }
 
-export interface FrontierInputs {
-  runId: string;
-  status: SearchStatus;
-  statusReason?: string;
-  /** Simulations run (stage 1 screening is not counted). */
-  runs: number;
-  wallS: number;
-  demandRps: number;
-  prices: string;
-  headroom: number;
-  planRps: number;
-  seed: number;
+/** What `buildFrontierFile` takes: the file's run facts as they are, and the lists it sorts or copies. */
+export type FrontierInputs = Pick<FrontierFile, "runId" | "status" | "statusReason" | "runs" | "wallS" | "demandRps" | "prices" | "headroom" | "planRps" | "seed"> & {
   confirmSeeds: readonly number[];
   points: readonly Point[];
   targets: SloTargets;
@@ -126,7 +117,7 @@ export interface FrontierInputs {
   hitCurve?: readonly HitCurvePoint[];
   /** How many closest misses to list when nothing meets the SLO. @default 5 */
   closestCount?: number;
-}
+};
 
 /** A point confirmed to meet the SLO: the only kind the frontier and the recommendation hold. */
 export function isConfirmed(p: Point): boolean {

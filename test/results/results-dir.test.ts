@@ -7,8 +7,9 @@ import { UsageError } from "../../src/errors.js";
 import { LOCK_NAME, releaseAllResultsDirLocks } from "../../src/results/lock.js";
 import { openResultsDir } from "../../src/results/results-dir.js";
 import { findLatestRun, hashInputs } from "../../src/results/run-id.js";
-import { toolVersions, writeRunInfo, type RunInfo } from "../../src/results/run-info.js";
+import { writeRunInfo } from "../../src/results/run-info.js";
 import { TRIALS_FILE } from "../../src/results/trial-log.js";
+import { NOW, runInfoAt } from "../helpers/run-info.js";
 
 const base = mkdtempSync(join(tmpdir(), "hisim-results-"));
 let k = 0;
@@ -17,14 +18,6 @@ afterAll(() => {
   releaseAllResultsDirLocks();
   rmSync(base, { recursive: true, force: true });
 });
-const NOW = new Date(Date.UTC(2026, 10, 23, 10, 15, 0));
-
-function runInfo(runId: string, inputsHash: string): RunInfo {
-  return {
-    runId, inputsHash, status: "running", startedAt: NOW.toISOString(), seed: 1, flags: {}, inputs: {},
-    versions: toolVersions(), timings: {},
-  };
-}
 
 describe("openResultsDir", () => {
   it("creates results/<run-id> for a fresh run", () => {
@@ -49,11 +42,11 @@ describe("openResultsDir", () => {
     const root = tmp();
     const inputs = { slo: "x", seed: 3 };
     const first = openResultsDir({ name: "chat", inputs, root, now: new Date(Date.UTC(2026, 0, 1)) });
-    writeRunInfo(first.path, runInfo(first.runId, first.inputsHash));
+    writeRunInfo(first.path, runInfoAt(first.runId, first.inputsHash));
     const second = openResultsDir({ name: "chat", inputs, root, now: new Date(Date.UTC(2026, 0, 2)) });
-    writeRunInfo(second.path, runInfo(second.runId, second.inputsHash));
+    writeRunInfo(second.path, runInfoAt(second.runId, second.inputsHash));
     const other = openResultsDir({ name: "chat", inputs: { slo: "y" }, root, now: new Date(Date.UTC(2026, 0, 3)) });
-    writeRunInfo(other.path, runInfo(other.runId, other.inputsHash));
+    writeRunInfo(other.path, runInfoAt(other.runId, other.inputsHash));
     expect(findLatestRun(root, "chat", first.inputsHash)).toBe(second.path);
     const r = openResultsDir({ name: "chat", inputs, root, resume: true, now: new Date(Date.UTC(2026, 0, 9)) });
     expect(r).toMatchObject({ path: second.path, runId: second.runId, inputsHash: second.inputsHash, resumed: true });
@@ -67,13 +60,13 @@ describe("openResultsDir", () => {
     mkdirSync(out);
     expect(() => openResultsDir({ name: "chat", inputs: {}, out, resume: true })).toThrow(/holds no run/);
     const d = openResultsDir({ name: "chat", inputs: { a: 1 }, out: join(root, "y"), now: NOW });
-    writeRunInfo(d.path, runInfo(d.runId, d.inputsHash));
+    writeRunInfo(d.path, runInfoAt(d.runId, d.inputsHash));
     expect(() => openResultsDir({ name: "chat", inputs: { a: 2 }, out: d.path, resume: true })).toThrow(/different inputs/);
   });
 
   it("removes temp files a killed atomic write left behind when resuming", () => {
     const d = openResultsDir({ name: "chat", inputs: {}, out: join(tmp(), "r"), now: NOW });
-    writeRunInfo(d.path, runInfo(d.runId, d.inputsHash));
+    writeRunInfo(d.path, runInfoAt(d.runId, d.inputsHash));
     writeFileSync(join(d.path, ".frontier.json.123.4.tmp"), "{ half");
     openResultsDir({ name: "chat", inputs: {}, out: d.path, resume: true });
     expect(existsSync(join(d.path, ".frontier.json.123.4.tmp"))).toBe(false);
@@ -90,7 +83,7 @@ describe("openResultsDir locks the folder", () => {
 
   it("refuses --resume of a folder another live run is writing (exit 2), and removes none of its temp files", async () => {
     const d = openResultsDir({ name: "chat", inputs: {}, out: join(tmp(), "busy"), now: NOW });
-    writeRunInfo(d.path, runInfo(d.runId, d.inputsHash));
+    writeRunInfo(d.path, runInfoAt(d.runId, d.inputsHash));
     d.lock.release();
     const root = resolve(new URL("../..", import.meta.url).pathname);
     const child = spawn(process.execPath, ["--import", "tsx", join(root, "test/results/fixtures/hold-lock.ts"), d.path], { cwd: root, stdio: ["ignore", "pipe", "ignore"] });
