@@ -17,11 +17,10 @@ import { paretoFrontier } from "../results/pareto.js";
 import type { Confirmation, Point, PointLatency } from "../results/point.js";
 import type { TrialResult } from "../runner/trial.js";
 import { atTheEdge, measureCapacity, RATE_RESOLUTION } from "./capacity.js";
-import { constraintScope, lookupGpu } from "./constraints/scope.js";
 import { confirmTrial, pointId, replicaLimit, trialAt, withReplicas, type SearchContext } from "./context.js";
 import { all, one, type TrialDriver, type TrialGen } from "./driver.js";
 import type { PointBook } from "./point-book.js";
-import { clusterPoint } from "./replica-search.js";
+import { clusterPoint, searchable } from "./replica-search.js";
 import type { StageTracker } from "./stage-tracker.js";
 
 export const CONFIRM_NAME = "confirmation and capacity";
@@ -166,7 +165,7 @@ export async function runConfirmation(ctx: SearchContext, driver: TrialDriver, b
       book.setMeasured(p.id, o.capacityRps!, Boolean(o.atLeast));
       confirmed++;
       const fewer = a.d.replicas - 1;
-      if (fewer >= 1 && ctx.constraints.allows(constraintScope(withReplicas(a.d, fewer), lookupGpu(a.d.gpu, ctx.prices)))) {
+      if (fewer >= 1 && searchable(ctx, withReplicas(a.d, fewer))) {
         const down = withReplicas(a.d, fewer);
         const known = book.get(pointId(down));
         if (!tried.has(pointId(down)) && !(known && known.sloMet)) stepDowns.push({ d: down, p: known, searchMet: false, stage: a.stage });

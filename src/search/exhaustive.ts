@@ -3,16 +3,14 @@
  * checking the staged search on small spaces. maxRunningRequests takes the powers of two inside
  * its range plus both ends; replicas go from 1 to the space's limit.
  */
-import { resolveGpu } from "../catalog/index.js";
-import { nodeBoundIssues } from "../catalog/node-bounds.js";
 import type { Deployment } from "../config/types.js";
 import { validateSchema } from "../config/validate.js";
 import { InputError } from "../errors.js";
 import { prepareDeployment } from "../runner/prepare.js";
-import { constraintScope, lookupGpu } from "./constraints/scope.js";
 import { replicaLimit, trialAt, type SearchContext } from "./context.js";
 import { one, type TrialDriver } from "./driver.js";
 import type { PointBook } from "./point-book.js";
+import { searchable } from "./replica-search.js";
 import { execGrid } from "./space.js";
 import type { StageTracker } from "./stage-tracker.js";
 
@@ -48,7 +46,6 @@ export function exhaustiveGrid(ctx: SearchContext): Deployment[] {
       fits = false;
     }
     if (!fits) continue;
-    const gpu = resolveGpu(e.gpu);
     const chunks = s.chunkedPrefillSize.length > 0 ? s.chunkedPrefillSize : [undefined];
     for (const mrr of batchGrid(s.maxRunningRequests[0], s.maxRunningRequests[1])) for (const chunk of chunks) {
       const limit = replicaLimit(ctx, probe);
@@ -61,8 +58,7 @@ export function exhaustiveGrid(ctx: SearchContext): Deployment[] {
             engine: { kind: e.engine, maxRunningRequests: mrr, ...(chunk ? { chunkedPrefillSize: chunk } : {}) },
             replicas: r, router: { policy }, kvCache: structuredClone(kv),
           });
-          if (nodeBoundIssues(d, gpu).length > 0) continue;
-          if (ctx.constraints.allows(constraintScope(d, lookupGpu(d.gpu, ctx.prices)))) out.push(d);
+          if (searchable(ctx, d)) out.push(d);
         }
       }
     }

@@ -23,13 +23,17 @@ export interface ReplicaSearch {
 }
 
 /**
- * Evaluates `d` with `n` replicas at the planned demand (undefined when the constraints forbid it,
- * its KV tiers do not fit its nodes, e.g. a shared NVMe pool on fewer replicas' drives, or it was cut).
+ * Whether the search may evaluate `d`: the space's constraints allow it and its KV tiers fit its
+ * nodes (a shared NVMe pool, say, fits the drives of so many replicas and not of fewer).
  */
+export function searchable(ctx: SearchContext, d: Deployment): boolean {
+  return ctx.constraints.allows(constraintScope(d, lookupGpu(d.gpu, ctx.prices))) && nodeBoundIssues(d, resolveGpu(d.gpu)).length === 0;
+}
+
+/** Evaluates `d` with `n` replicas at the planned demand (undefined when it is not `searchable` or it was cut). */
 function* clusterAt(ctx: SearchContext, book: PointBook, stage: 2 | 3, d: Deployment, n: number, out: ReplicaSearch): TrialGen<Point | undefined> {
   const dn = withReplicas(d, n);
-  if (!ctx.constraints.allows(constraintScope(dn, lookupGpu(dn.gpu, ctx.prices)))) return undefined;
-  if (nodeBoundIssues(dn, resolveGpu(dn.gpu)).length > 0) return undefined;
+  if (!searchable(ctx, dn)) return undefined;
   const r = yield* one(trialAt(ctx, dn, ctx.planRps));
   if (r.capped) {
     out.capped = true;
