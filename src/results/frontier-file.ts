@@ -93,6 +93,8 @@ export interface FrontierFile {
   planRps: number;
   seed: number;
   confirmSeeds: number[];
+  /** Seeds the frontier's capacities were measured on: the confirmation seeds and more. */
+  capacitySeeds: number[];
   recommended: Point | null;
   frontier: Point[];
   points: Point[];
@@ -109,6 +111,8 @@ export interface FrontierFile {
 /** What `buildFrontierFile` takes: the file's run facts as they are, and the lists it sorts or copies. */
 export type FrontierInputs = Pick<FrontierFile, "runId" | "status" | "statusReason" | "runs" | "wallS" | "demandRps" | "prices" | "headroom" | "planRps" | "seed"> & {
   confirmSeeds: readonly number[];
+  /** Default: the confirmation seeds. */
+  capacitySeeds?: readonly number[];
   points: readonly Point[];
   targets: SloTargets;
   screened?: readonly ScreenedConfig[];
@@ -148,6 +152,7 @@ export function buildFrontierFile(x: FrontierInputs): FrontierFile {
     planRps: x.planRps,
     seed: x.seed,
     confirmSeeds: [...x.confirmSeeds],
+    capacitySeeds: [...(x.capacitySeeds ?? x.confirmSeeds)],
     recommended,
     frontier: paretoFrontier(confirmed, x.targets),
     points,

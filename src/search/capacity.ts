@@ -150,8 +150,9 @@ export function* measureCapacity(
 ): TrialGen<CapacityMeasure> {
   const t = ctx.targets;
   const search = (rate: number) => trialAt(ctx, d, rate);
-  const confirms = ctx.confirmSeeds.map((s) => (rate: number) => confirmTrial(ctx, d, s, rate));
-  const pressure = atOkConfirm.map((r) => trialPressure(r, t));
+  const confirms = ctx.capacitySeeds.map((s) => (rate: number) => confirmTrial(ctx, d, s, rate));
+  // The extra capacity seeds have not run yet: tried after the confirmation seeds at first.
+  const pressure = ctx.capacitySeeds.map((_, i) => (i < atOkConfirm.length ? trialPressure(atOkConfirm[i], t) : 0));
   if (!atOkSearch) {
     // Not met on the search seed: the confirmation seeds alone decide.
     return yield* bisect(ctx, { rate: okRps, pressure: Math.max(...pressure) }, Infinity, (rate) => weakestFirst(confirms, pressure, t, rate));

@@ -55,6 +55,8 @@ export interface SearchContext {
   seed: number;
   /** Seeds whose full workloads confirm frontier points (never the search seed). */
   confirmSeeds: number[];
+  /** Seeds a capacity is checked on: the confirmation seeds, then more (seeds.ts). */
+  capacitySeeds: number[];
   rows: WorkloadRows;
   /** Highest rate a capacity measurement probes, req/s. */
   maxProbeRps: number;

@@ -25,7 +25,7 @@ import type { SearchEvents } from "./events.js";
 import { runExhaustive } from "./exhaustive.js";
 import { PointBook } from "./point-book.js";
 import { describeWorkload, loadSearchInputs, type SearchInputs } from "./search-inputs.js";
-import { confirmSeeds } from "./seeds.js";
+import { capacitySeeds, confirmSeeds } from "./seeds.js";
 import { execGrid } from "./space.js";
 import { StageTracker } from "./stage-tracker.js";
 import { runStage1, type Stage1Candidate, type Stage1Result } from "./stage1.js";
@@ -142,10 +142,11 @@ export async function runSearch(opts: SearchOptions, events: SearchEvents = {}):
   const { spec, space, targets } = inp;
   const headroom = opts.headroom ?? 0;
   const seeds = confirmSeeds(opts.seed, opts.confirmSeeds ?? DEFAULT_CONFIRM_SEEDS);
+  const capSeeds = capacitySeeds(opts.seed, seeds.length);
   events.onLog?.(`hisim-tune: ${spec.name}: loading the workload`);
   // nightly's growth forecast: the spec's demand times the scale.
   const scale = opts.demandScale ?? 1;
-  const wl = await loadSeedWorkloads(inp, targets, [opts.seed, ...seeds], (demand) => MAX_PROBE_MULTIPLE * demand * scale * (1 + headroom), {
+  const wl = await loadSeedWorkloads(inp, targets, [opts.seed, ...capSeeds], (demand) => MAX_PROBE_MULTIPLE * demand * scale * (1 + headroom), {
     contextLengthTokens: inp.model.contextLengthTokens, modelId: inp.model.id, file: opts.slo, path: "/workload",
   });
   const { tables, profile } = wl;
@@ -157,7 +158,7 @@ export async function runSearch(opts: SearchOptions, events: SearchEvents = {}):
   const maxProbeRps = !wl.extendable && profile.meanSessionSpanS > 0
     ? Math.max(planRps, wl.rows.tableRequests / trialWindowS(profile)) : MAX_PROBE_MULTIPLE * planRps;
   const ctx: SearchContext = {
-    model: spec.model, targets, demandRps, planRps, profile, space, constraints: inp.constraints, seed: opts.seed, confirmSeeds: seeds,
+    model: spec.model, targets, demandRps, planRps, profile, space, constraints: inp.constraints, seed: opts.seed, confirmSeeds: seeds, capacitySeeds: capSeeds,
     rows: wl.rows, maxProbeRps, prices,
   };
 
@@ -211,7 +212,7 @@ export async function runSearch(opts: SearchOptions, events: SearchEvents = {}):
     const file = buildFrontierFile({
       runId: dir.runId, status, ...(statusReason ? { statusReason } : {}), runs: driver.used.size, wallS,
       demandRps: Math.round(demandRps * 1000) / 1000, prices: prices.name, headroom, planRps: Math.round(ctx.planRps * 1000) / 1000,
-      seed: opts.seed, confirmSeeds: seeds, points, targets, screened: found.screened,
+      seed: opts.seed, confirmSeeds: seeds, capacitySeeds: capSeeds, points, targets, screened: found.screened,
       verdicts: verdictBasis(ctx, tables, cache, driver.used), tierTrials: found.tierTrials ?? [], hitCurve: hitCurveOf(profile),
     });
     const deploy = writeDeployFolder(dir.path, file, prices, { longestRequestTokens: longestRequestTokens(tables) });

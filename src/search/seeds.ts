@@ -20,6 +20,18 @@ export function confirmSeeds(seed: number, n: number): number[] {
   return out;
 }
 
+/**
+ * Seeds a capacity is checked on beyond the confirmation seeds. With three seeds, a fourth's
+ * percentile exceeds the worst of the three one time in four; with five, one time in six. A capacity
+ * is the highest rate met on every one of them, so unseen traffic holds at 95% of it (`verify`).
+ */
+export const CAPACITY_EXTRA_SEEDS = 2;
+
+/** The seeds a capacity is checked on: the `n` confirmation seeds and `CAPACITY_EXTRA_SEEDS` more. */
+export function capacitySeeds(seed: number, n: number): number[] {
+  return confirmSeeds(seed, n + CAPACITY_EXTRA_SEEDS);
+}
+
 /** `verify`'s seeds: `n` consecutive seeds from `first` (default 101: none the default search uses). */
 export function verifySeeds(n: number, first = VERIFY_FIRST_SEED): number[] {
   return Array.from({ length: n }, (_, i) => first + i);

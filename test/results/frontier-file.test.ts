@@ -14,7 +14,7 @@ describe("buildFrontierFile", () => {
     expect(f.frontier.map((p) => p.id)).toEqual(["h100-tp2-x4", "h100-tp2-x5", "h200-tp2-x4"]);
     expect(f.closest).toBeUndefined();
     expect(Object.keys(f)).toEqual([
-      "schemaVersion", "runId", "status", "runs", "wallS", "demandRps", "prices", "headroom", "planRps", "seed", "confirmSeeds",
+      "schemaVersion", "runId", "status", "runs", "wallS", "demandRps", "prices", "headroom", "planRps", "seed", "confirmSeeds", "capacitySeeds",
       "recommended", "frontier", "points", "screened", "verdicts", "tierTrials", "hitCurve",
     ]);
     expect(f.schemaVersion).toBe(2);

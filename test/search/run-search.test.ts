@@ -53,6 +53,7 @@ describe("staged search vs exhaustive on the small space", () => {
     // Both answers are confirmed on the confirmation seeds, with measured capacities.
     for (const f of [staged.file, exhaustive.file]) {
       expect(f.recommended!.confirmedSeeds).toEqual(f.confirmSeeds);
+      expect(f.capacitySeeds).toEqual([...f.confirmSeeds, 1_000_004, 1_000_005]);
       expect(f.recommended!.capacityEstimated).toBe(false);
       for (const p of f.frontier) expect(p.confirmedSeeds.length).toBe(3);
     }

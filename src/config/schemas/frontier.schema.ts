@@ -85,6 +85,7 @@ export const frontierSchema = {
     planRps: { type: "number", minimum: 0, description: "The planned rate: demandRps x (1 + headroom)." },
     seed: { type: "integer", description: "The search seed." },
     confirmSeeds: { type: "array", items: { type: "integer" }, description: "Seeds whose full workloads confirmed the frontier (never the search seed)." },
+    capacitySeeds: { type: "array", items: { type: "integer" }, description: "Seeds whose full workloads the capacities were measured on: the confirmation seeds and two more." },
     recommended: { ...pointSchema, type: ["object", "null"], description: "The cheapest deployment that meets every target; null when none does." },
     frontier: { type: "array", items: pointSchema },
     points: { type: "array", items: pointSchema },
