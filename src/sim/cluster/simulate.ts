@@ -9,7 +9,7 @@ import { L3Store } from "../cache/l3-store.js";
 import { TransferChannel, gbpsToBytesPerUs } from "../cache/transfer-channel.js";
 import type { ResolvedDeployment } from "../deployment/resolve.js";
 import { Replica, type ReplicaHost, type ReplicaTiers } from "../engine/replica.js";
-import { ReqPool, type Req } from "../engine/request.js";
+import { loadRow, ReqPool, type Req } from "../engine/request.js";
 import type { StepEstimator } from "../estimator/types.js";
 import { EventQueue, EventRank, newPoppedEvent } from "../event-queue.js";
 import type { RouteRequest, Router } from "../router/types.js";
@@ -193,16 +193,8 @@ export function simulate(input: SimulationInput): SimulationResult {
 
   const rr: RouteRequest = { index: 0, inputTokens: 0, blockSize: table.blockSize, hashIds: table.hashIds, hashStart: 0, hashEnd: 0 };
   const arrive = (i: number, t: number): void => {
-    const B = table.blockSize;
     const req = pool.take();
-    req.idx = i;
-    req.arrivalUs = t;
-    req.inputTokens = table.inputTokens[i];
-    req.outputTokens = table.outputTokens[i];
-    req.hashStart = table.hashStart[i];
-    req.hashEnd = table.hashStart[i + 1];
-    const promptBlocks = Math.min(Math.ceil(req.inputTokens / B), req.hashEnd - req.hashStart);
-    req.promptFullBlocks = Math.min(Math.floor(req.inputTokens / B), promptBlocks);
+    const promptBlocks = loadRow(req, table, i, t);
     out.arrivalUs[i] = t;
     let target = 0;
     if (input.router) {

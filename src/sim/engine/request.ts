@@ -2,6 +2,8 @@
  * State of one request in flight on a replica. Objects are pooled: one per request in flight, none
  * per token, released at completion, so memory follows the load, not the trace.
  */
+import type { RequestTable } from "../workload/request-table.js";
+
 export const enum ReqPhase {
   Waiting = 0,
   Running = 1,
@@ -113,4 +115,21 @@ export class ReqPool {
     this.live--;
     this.free.push(r);
   }
+}
+
+/**
+ * Fills `r` with row `i` of `table`: arrival, lengths, block range and full prompt blocks. Returns
+ * the prompt's block count (what a prefix match or a router can see).
+ */
+export function loadRow(r: Req, table: RequestTable, i: number, arrivalUs: number): number {
+  const B = table.blockSize;
+  r.idx = i;
+  r.arrivalUs = arrivalUs;
+  r.inputTokens = table.inputTokens[i];
+  r.outputTokens = table.outputTokens[i];
+  r.hashStart = table.hashStart[i];
+  r.hashEnd = table.hashStart[i + 1];
+  const promptBlocks = Math.min(Math.ceil(r.inputTokens / B), r.hashEnd - r.hashStart);
+  r.promptFullBlocks = Math.min(Math.floor(r.inputTokens / B), promptBlocks);
+  return promptBlocks;
 }

@@ -9,7 +9,7 @@ import type { ResolvedDeployment } from "../../../src/sim/deployment/resolve.js"
 import { KvPool } from "../../../src/sim/engine/kv-pool.js";
 import { PrefixCache } from "../../../src/sim/engine/prefix-cache.js";
 import { newReplicaStats } from "../../../src/sim/engine/replica-stats.js";
-import { Req, ReqPhase } from "../../../src/sim/engine/request.js";
+import { loadRow, Req, ReqPhase } from "../../../src/sim/engine/request.js";
 import { SchedulerQueues, type SchedulerContext } from "../../../src/sim/engine/scheduler.js";
 import type { RequestTable } from "../../../src/sim/workload/request-table.js";
 import { deployment, tableOf, type RowSpec } from "../../helpers/sim.js";
@@ -43,15 +43,8 @@ export function harness(input: Partial<DeploymentInput>, poolTokens: number, row
 }
 
 function newReq(table: RequestTable, i: number): Req {
-  const B = table.blockSize;
   const r = new Req();
-  r.idx = i;
-  r.inputTokens = table.inputTokens[i];
-  r.outputTokens = table.outputTokens[i];
-  r.hashStart = table.hashStart[i];
-  r.hashEnd = table.hashStart[i + 1];
-  const promptBlocks = Math.min(Math.ceil(r.inputTokens / B), r.hashEnd - r.hashStart);
-  r.promptFullBlocks = Math.min(Math.floor(r.inputTokens / B), promptBlocks);
+  loadRow(r, table, i, 0);
   r.fillTarget = r.inputTokens;
   return r;
 }
