@@ -21,9 +21,9 @@
  */
 import type { GpuSpec } from "../../config/types.js";
 import { InputError } from "../../errors.js";
-import { SparseGrid, type GridLookup } from "./grid-interp.js";
+import type { GridLookup } from "./grid-interp.js";
 import {
-  rooflineFitKey, selfFitKey, type AllreduceParams, type AllreduceRow, type AttentionParams, type AttentionRow,
+  rooflineFitKey, selfFitKey, type AttentionParams, type AttentionRow,
   type ElementwiseOp, type GemmKind, type GemmParams, type GpuPeaksWithId, type KernelProfiles, type RooflineFit,
   type RooflineFitSet,
 } from "./kernel-profiles.js";
@@ -31,6 +31,10 @@ import {
   allgatherModelMs, allreduceModelMs, attentionModelMs, contextWork, elementwiseModelMs, gemmModelMs,
   gemmVariant, generationWork, type AttentionWork, type GemmVariant, type GemmVariantKind, type GpuPeaks,
 } from "./roofline.js";
+import {
+  attentionParamsOf, buildCommTables, buildKernelTables, builtComm, builtTables, gemmParamsOf, smoothBase,
+  type AttnGroup, type CommTables, type GemmTable,
+} from "./kernel-tables.js";
 
 /** The backends described above (the CLI's `--backend` choices). */
 export const BACKENDS = ["auto", "table", "roofline"] as const;
@@ -41,22 +45,6 @@ export type Backend = (typeof BACKENDS)[number];
  * a constant (engine overhead).
  */
 export type OpSource = "table" | "roofline" | "anchored" | "constant";
-
-const AIC_GEMM_DTYPE: Record<GemmKind, string> = { bf16: "bfloat16", fp8: "fp8", fp8_block: "fp8_block" };
-
-interface GemmTable {
-  kind: GemmKind;
-  grid: SparseGrid;
-}
-
-interface AttnGroup {
-  attnDtype: string;
-  kvDtype: string;
-  heads: number;
-  kvHeads: number;
-  headDim: number;
-  grid: SparseGrid;
-}
 
 /** A resolved attention kernel: the parameters, peak and (maybe) table group for one head shape. */
 export interface AttentionHandle {
@@ -69,23 +57,6 @@ export interface AttentionHandle {
   /** The group matches the head shape exactly. */
   exact: boolean;
 }
-
-interface BuiltTables {
-  gemm: Map<GemmKind, GemmTable>;
-  context: AttnGroup[];
-  generation: AttnGroup[];
-}
-
-interface CommTables {
-  /** Custom all-reduce by `${gpus}/${graph|eager}`. */
-  allreduce: Map<string, SparseGrid>;
-  /** NCCL all_gather by GPU count. */
-  allgather: Map<number, SparseGrid>;
-}
-
-/** Interpolation grids per bundled table set and fit; deterministic, so sharing them is safe. */
-const builtTables = new WeakMap<KernelProfiles, WeakMap<RooflineFit, BuiltTables>>();
-const builtComm = new WeakMap<KernelProfiles, WeakMap<AllreduceParams, CommTables>>();
 
 export interface KernelModelOptions {
   gpu: GpuSpec;
@@ -117,19 +88,6 @@ function transferred(measuredMs: number, targetModelMs: number, sourceModelMs: n
 }
 
 const aicKvDtype = (kv: "bf16" | "fp8") => (kv === "fp8" ? "fp8" : "bfloat16");
-
-/**
- * The interpolation base of attention tables leaves out wave quantization: the tables already hold
- * it at their grid points, and a stepped base makes the residual between grid points jump (measured:
- * held-out error rises from 4.4% to 4.6% on H100 and 4.7% to 5.5% on A100 with it).
- */
-const smoothCache = new WeakMap<AttentionParams, AttentionParams>();
-function smoothBase(p: AttentionParams): AttentionParams {
-  if (p.waveAlpha === 0) return p;
-  let s = smoothCache.get(p);
-  if (!s) smoothCache.set(p, (s = { ...p, waveAlpha: 0 }));
-  return s;
-}
 
 export class KernelModel {
   readonly gpu: GpuSpec;
@@ -188,7 +146,7 @@ export class KernelModel {
       let byFit = builtTables.get(opts.profiles!);
       if (!byFit) builtTables.set(opts.profiles!, (byFit = new WeakMap()));
       let t = byFit.get(fit);
-      if (!t) byFit.set(fit, (t = this.buildTables(opts.profiles!)));
+      if (!t) byFit.set(fit, (t = buildKernelTables(opts.profiles!, fit, opts.gpu, this.tableGpu)));
       this.gemmTables = t.gemm;
       this.ctxGroups = t.context;
       this.genGroups = t.generation;
@@ -204,7 +162,7 @@ export class KernelModel {
       let byParams = builtComm.get(commProfiles);
       if (!byParams) builtComm.set(commProfiles, (byParams = new WeakMap()));
       let c = byParams.get(fit.allreduce);
-      if (!c) byParams.set(fit.allreduce, (c = this.buildComm(commProfiles, this.commGpu ?? opts.gpu)));
+      if (!c) byParams.set(fit.allreduce, (c = buildCommTables(commProfiles, fit.allreduce, this.commGpu ?? opts.gpu)));
       this.comm = c;
     }
   }
@@ -212,10 +170,7 @@ export class KernelModel {
   // ------------------------------------------------------------------ GEMM
 
   private gemmParams(kind: GemmVariantKind): GemmParams {
-    const g = this.fit.gemm;
-    if (kind === "fp8") return g.fp8 ?? g.bf16;
-    if (kind === "fp8_block") return g.fp8_block ?? g.fp8 ?? g.bf16;
-    return g.bf16;
+    return gemmParamsOf(this.fit, kind);
   }
 
   /** The variant a weight dtype runs as on this GPU (fp8 without fp8 tensor cores is weight-only). */
@@ -443,89 +398,8 @@ export class KernelModel {
     return elementwiseModelMs(this.fit.elementwise[op], this.gpu, bytes);
   }
 
-  // ------------------------------------------------------------------ tables
-
-  private buildTables(p: KernelProfiles): BuiltTables {
-    const out: BuiltTables = { gemm: new Map(), context: [], generation: [] };
-    const g = this.tableGpu;
-    for (const kind of ["bf16", "fp8", "fp8_block"] as const) {
-      const rows = p.gemm.filter((r) => r.dtype === AIC_GEMM_DTYPE[kind]);
-      if (rows.length === 0) continue;
-      if (kind !== "bf16" && (this.gpu.fp8Tflops === null || g.fp8Tflops === null)) continue;
-      const params = this.gemmParams(kind);
-      const v = gemmVariant(g, kind);
-      const pts = rows.map((r) => [r.m, r.n, r.k]);
-      const vals = rows.map((r) => Math.log(r.latencyMs / gemmModelMs(params, g, v, r.m, r.n, r.k)));
-      out.gemm.set(kind, { kind, grid: new SparseGrid(pts, vals, 3) });
-    }
-    for (const decode of [false, true]) {
-      const rows = decode ? p.generation : p.context;
-      const groups = new Map<string, AttentionRow[]>();
-      for (const r of rows) {
-        const key = `${r.attnDtype}|${r.kvDtype}|${r.heads}|${r.kvHeads}|${r.headDim}`;
-        let list = groups.get(key);
-        if (!list) groups.set(key, (list = []));
-        list.push(r);
-      }
-      for (const list of groups.values()) {
-        const r0 = list[0];
-        if (r0.attnDtype === "fp8" && (this.gpu.fp8Tflops === null || g.fp8Tflops === null)) continue;
-        const params = smoothBase(this.paramsFor(decode, `${r0.attnDtype}/${r0.kvDtype}`));
-        const peak = r0.attnDtype === "fp8" ? (g.fp8Tflops ?? g.bf16Tflops) : g.bf16Tflops;
-        const kvB = r0.kvDtype === "fp8" ? 1 : 2;
-        const pts: number[][] = [];
-        const vals: number[] = [];
-        for (const r of list) {
-          const w = decode
-            ? generationWork(r.batch, r.batch * (r.step + 1), r.heads, r.kvHeads, r.headDim, r.headDim, kvB)
-            : contextWork(r.batch, r.isl, r.step, r.heads, r.kvHeads, r.headDim, r.headDim, kvB);
-          pts.push([r.batch, decode ? r.step + 1 : Math.sqrt(r.isl * (r.isl + 2 * r.step))]);
-          vals.push(Math.log(r.latencyMs / attentionModelMs(params, g, w, peak)));
-        }
-        (decode ? out.generation : out.context).push({
-          attnDtype: r0.attnDtype, kvDtype: r0.kvDtype, heads: r0.heads, kvHeads: r0.kvHeads, headDim: r0.headDim,
-          grid: new SparseGrid(pts, vals, 2),
-        });
-      }
-    }
-    return out;
-  }
-
-  private buildComm(p: KernelProfiles, g: GpuPeaks): CommTables {
-    const out: CommTables = { allreduce: new Map(), allgather: new Map() };
-    const params = this.fit.allreduce;
-    const arGroups = new Map<string, AllreduceRow[]>();
-    for (const r of p.allreduce) {
-      if (r.dtype !== "bfloat16") continue;
-      const key = `${r.numGpus}/${r.backend.includes("graph") ? "graph" : "eager"}`;
-      let list = arGroups.get(key);
-      if (!list) arGroups.set(key, (list = []));
-      list.push(r);
-    }
-    for (const [key, list] of arGroups) {
-      const pts = list.map((r) => [r.messageElems]);
-      const vals = list.map((r) =>
-        Math.log(r.latencyMs / allreduceModelMs(params, g, r.numGpus, r.messageElems * 2, key.endsWith("graph"))));
-      out.allreduce.set(key, new SparseGrid(pts, vals, 1));
-    }
-    const agGroups = new Map<number, { elems: number; ms: number }[]>();
-    for (const r of p.nccl ?? []) {
-      if (r.op !== "all_gather" || r.dtype !== "half") continue;
-      let list = agGroups.get(r.numGpus);
-      if (!list) agGroups.set(r.numGpus, (list = []));
-      list.push({ elems: r.messageElems, ms: r.latencyMs });
-    }
-    for (const [n, list] of agGroups) {
-      const pts = list.map((r) => [r.elems]);
-      const vals = list.map((r) => Math.log(r.ms / allgatherModelMs(params, g, n, r.elems * 2, false)));
-      out.allgather.set(n, new SparseGrid(pts, vals, 1));
-    }
-    return out;
-  }
-
   private paramsFor(decode: boolean, key: string): AttentionParams {
-    const byKey = decode ? this.fit.generation : this.fit.context;
-    return byKey[key] ?? byKey["bfloat16/bfloat16"] ?? Object.values(byKey)[0];
+    return attentionParamsOf(this.fit, decode, key);
   }
 }
 
