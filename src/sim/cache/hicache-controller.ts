@@ -21,7 +21,8 @@ import type { ResolvedDeployment } from "../deployment/resolve.js";
 import type { RequestTable } from "../workload/request-table.js";
 import { CacheOperationPool, CacheOpKind } from "./cache-operation.js";
 import type { L3Store } from "./l3-store.js";
-import { newMatchResult, type RadixCache } from "./radix-cache.js";
+import { newMatchResult } from "./match-memo.js";
+import type { RadixCache } from "./radix-cache.js";
 import type { TransferChannel } from "./transfer-channel.js";
 
 /** HiSim's effective fraction of link bandwidth for L2 copies. */

@@ -5,38 +5,21 @@
  * Eviction is leaf-only and never touches locked nodes. Recency is a counter, and every touch walks
  * from the deepest node up to the root, so a parent is always more recent than any of its children:
  * the least recently used unlocked node of a tier is almost always a leaf of that tier, and an
- * intrusive LRU list gives O(1) eviction (a node re-listed after a lock without a touch can sit
- * behind its parent: eviction skips inner nodes to the oldest leaf). LFU uses a lazily validated
- * heap keyed by (hits, recency).
+ * intrusive LRU list (tier-lists.ts) gives O(1) eviction (a node re-listed after a lock without a
+ * touch can sit behind its parent: eviction skips inner nodes to the oldest leaf). LFU uses a lazily
+ * validated heap keyed by (hits, recency). `match` remembers its last answer (match-memo.ts).
  */
 import { InvariantError } from "../../errors.js";
 import { Int32IndexMap } from "../util/int-index-map.js";
 import { PairMinHeap } from "../util/pair-min-heap.js";
+import { MatchMemo, type MatchResult } from "./match-memo.js";
+import { LIST_L1, LIST_L2, LIST_NONE, TierLists } from "./tier-lists.js";
 
 const IN_L1 = 1;
 const IN_L2 = 2;
 
-const LIST_NONE = 0;
-const LIST_L1 = 1; // in L1, unlocked: L1-evictable when it has no L1 children
-const LIST_L2 = 2; // host-only, no host lock: L2-evictable when it has no children
 
 export type EvictionPolicy = "lru" | "lfu";
-
-/** What a prefix match found; reused across calls. */
-export interface MatchResult {
-  /** Leading blocks resident in L1. */
-  l1Blocks: number;
-  /** Blocks right after those that are only in L2 (host). */
-  l2Blocks: number;
-  /** Deepest node of the L1 part (root when none). */
-  l1Node: number;
-  /** Deepest matched node (L1 or L2). */
-  lastNode: number;
-}
-
-export function newMatchResult(): MatchResult {
-  return { l1Blocks: 0, l2Blocks: 0, l1Node: 0, lastNode: 0 };
-}
 
 /** Result of an L1 eviction pass. */
 export interface L1EvictResult {
@@ -77,43 +60,17 @@ export class RadixCache {
   private hostRef = new Int32Array(this.cap);
   private hits = new Int32Array(this.cap);
   private stamp = new Float64Array(this.cap);
+  /** The eviction list each node is on (LIST_*), and the lists themselves (tier-lists.ts). */
   private list = new Uint8Array(this.cap);
-  private prev = new Int32Array(this.cap);
-  private next = new Int32Array(this.cap);
+  private readonly lists = new TierLists(this.cap);
   private freeNodes: number[] = [];
   private nodeCount = 1;
   /** Block id -> node (typed-array hash map: the hot path looks up every block of every prompt). */
   private readonly index = new Int32IndexMap(1024);
   private clock = 0;
-  /**
-   * `match` remembers its last call: asked again for the same blocks while nothing it depends on
-   * changed, it returns the same result without re-walking or re-touching. A re-touch would move
-   * the same nodes, in the same order, to the recent ends of the lists they still end (nothing was
-   * appended since), and give them new stamps ordered exactly like their current ones (still the
-   * newest: nothing was stamped since); only the order of stamps is ever used (LRU lists, LFU heap
-   * order, staleness by equality), so every later decision is the same. `version` is bumped by
-   * whatever could break that: a list append, a new stamp (touch, new node), an LFU heap push, and a
-   * tier change or deletion of a node on the remembered path (stamped after `memoFloor`) or of the
-   * node its walk stopped at. Evicting other nodes (the LRU head) leaves it valid, so a scheduler
-   * re-checking the head of its queue every step under memory pressure walks the path once.
-   */
+  /** Bumped by whatever can change a remembered match (match-memo.ts). */
   private version = 0;
-  private memoVersion = -1;
-  /** Clock before the remembered match's touch: nodes stamped after it are that path. */
-  private memoFloor = 0;
-  /** Node the remembered walk stopped at (present but in the wrong tier), or -1. */
-  private memoStop = -1;
-  /** The block ids the remembered walk looked up, and the `count` it was called with. */
-  private memoKey = new Int32Array(256);
-  private memoLen = 0;
-  private memoCount = -1;
-  private readonly memo: MatchResult = newMatchResult();
-
-  // Sentinels of the two LRU lists live in plain fields: head/tail node indices (-1 = empty).
-  private l1Head = -1;
-  private l1Tail = -1;
-  private l2Head = -1;
-  private l2Tail = -1;
+  private readonly memo = new MatchMemo();
 
   /** LFU: lazy min-heap of candidate nodes keyed by (hits, stamp); entries validated on pop. */
   private readonly lfuHeap = new PairMinHeap();
@@ -161,14 +118,7 @@ export class RadixCache {
    * L1 blocks come first; then the host-only blocks that continue the prefix.
    */
   match(ids: Int32Array, from: number, count: number, out: MatchResult): MatchResult {
-    const memo = this.memo;
-    if (this.memoizeMatch && this.memoVersion === this.version && this.memoCount === count && this.sameKey(ids, from)) {
-      out.l1Blocks = memo.l1Blocks;
-      out.l2Blocks = memo.l2Blocks;
-      out.l1Node = memo.l1Node;
-      out.lastNode = memo.lastNode;
-      return out;
-    }
+    if (this.memoizeMatch && this.memo.recall(this.version, ids, from, count, out)) return out;
     let node = 0;
     let l1 = 0;
     let l2 = 0;
@@ -196,25 +146,8 @@ export class RadixCache {
     out.lastNode = node;
     const floor = this.clock;
     if (node !== 0) this.touchPath(node, false);
-    this.memoVersion = this.version;
-    this.memoFloor = floor;
-    this.memoStop = stop;
-    if (this.memoKey.length < looked) this.memoKey = new Int32Array(looked * 2);
-    const key = this.memoKey;
-    for (let i = 0; i < looked; i++) key[i] = ids[from + i];
-    this.memoLen = looked;
-    this.memoCount = count;
-    memo.l1Blocks = l1;
-    memo.l2Blocks = l2;
-    memo.l1Node = l1Node;
-    memo.lastNode = node;
+    this.memo.remember(this.version, floor, stop, ids, from, looked, count, out);
     return out;
-  }
-
-  private sameKey(ids: Int32Array, from: number): boolean {
-    const key = this.memoKey;
-    for (let i = 0; i < this.memoLen; i++) if (ids[from + i] !== key[i]) return false;
-    return true;
   }
 
   /** Looks a block up without touching it. */
@@ -509,7 +442,7 @@ export class RadixCache {
 
   /** `n` changes tier or is deleted: forget the remembered match if `n` is on its path or stopped it. */
   private tierChanged(n: number): void {
-    if (n === this.memoStop || this.stamp[n] > this.memoFloor) this.version++;
+    if (this.memo.onPath(n, this.stamp[n])) this.version++;
   }
 
   private createNode(id: number, parent: number): number {
@@ -566,11 +499,12 @@ export class RadixCache {
     this.version++;
     for (let n = node; n > 0; n = this.parent[n]) {
       this.stamp[n] = ++this.clock;
+      // To the recent end of its list (the version was bumped above); an LFU heap entry with the
+      // old stamp is refreshed lazily on pop.
       const l = this.list[n];
-      if (l !== LIST_NONE) {
-        // Move to the recent end; an LFU heap entry with the old stamp is refreshed lazily on pop.
-        this.unlist(n);
-        this.append(n, l);
+      if (l !== LIST_NONE && !this.lists.isLast(n)) {
+        this.lists.remove(n, l);
+        this.lists.append(n, l);
       }
     }
   }
@@ -581,15 +515,15 @@ export class RadixCache {
    * an inner node: SGLang evicts the least recent *leaf*, so skip such nodes.
    */
   private oldestL1Leaf(): number {
-    let n = this.l1Head;
-    while (n >= 0 && this.l1ChildCount[n] !== 0) n = this.next[n];
+    let n = this.lists.head(LIST_L1);
+    while (n >= 0 && this.l1ChildCount[n] !== 0) n = this.lists.after(n);
     return n;
   }
 
   /** Least recently listed host-only leaf (see oldestL1Leaf). */
   private oldestL2Leaf(): number {
-    let n = this.l2Head;
-    while (n >= 0 && this.childCount[n] !== 0) n = this.next[n];
+    let n = this.lists.head(LIST_L2);
+    while (n >= 0 && this.childCount[n] !== 0) n = this.lists.after(n);
     return n;
   }
 
@@ -608,36 +542,13 @@ export class RadixCache {
   private append(n: number, which: number): void {
     this.version++;
     this.list[n] = which;
-    this.next[n] = -1;
-    if (which === LIST_L1) {
-      this.prev[n] = this.l1Tail;
-      if (this.l1Tail >= 0) this.next[this.l1Tail] = n;
-      else this.l1Head = n;
-      this.l1Tail = n;
-    } else {
-      this.prev[n] = this.l2Tail;
-      if (this.l2Tail >= 0) this.next[this.l2Tail] = n;
-      else this.l2Head = n;
-      this.l2Tail = n;
-    }
+    this.lists.append(n, which);
   }
 
   private unlist(n: number): void {
     const which = this.list[n];
     if (which === LIST_NONE) return;
-    const p = this.prev[n];
-    const x = this.next[n];
-    if (which === LIST_L1) {
-      if (p >= 0) this.next[p] = x;
-      else this.l1Head = x;
-      if (x >= 0) this.prev[x] = p;
-      else this.l1Tail = p;
-    } else {
-      if (p >= 0) this.next[p] = x;
-      else this.l2Head = x;
-      if (x >= 0) this.prev[x] = p;
-      else this.l2Tail = p;
-    }
+    this.lists.remove(n, which);
     this.list[n] = LIST_NONE;
   }
 
@@ -682,8 +593,7 @@ export class RadixCache {
     this.hits = g(this.hits, Int32Array);
     this.stamp = g(this.stamp, Float64Array);
     this.list = g(this.list, Uint8Array);
-    this.prev = g(this.prev, Int32Array);
-    this.next = g(this.next, Int32Array);
+    this.lists.grow(cap);
     this.cap = cap;
   }
 }

@@ -9,7 +9,8 @@
  * that match. Nothing may change the tree between the two.
  */
 import type { HiCacheController } from "../cache/hicache-controller.js";
-import { newMatchResult, type MatchResult, type RadixCache } from "../cache/radix-cache.js";
+import { newMatchResult, type MatchResult } from "../cache/match-memo.js";
+import type { RadixCache } from "../cache/radix-cache.js";
 import type { RequestTable } from "../workload/request-table.js";
 import type { KvPool } from "./kv-pool.js";
 import type { Req } from "./request.js";

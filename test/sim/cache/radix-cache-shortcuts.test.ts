@@ -8,7 +8,8 @@
  * the reference one has both shortcuts off. Every result, count and the final contents must agree.
  */
 import { describe, expect, it } from "vitest";
-import { RadixCache, newMatchResult, type EvictionPolicy } from "../../../src/sim/cache/radix-cache.js";
+import { newMatchResult } from "../../../src/sim/cache/match-memo.js";
+import { RadixCache, type EvictionPolicy } from "../../../src/sim/cache/radix-cache.js";
 import { rngStream } from "../../../src/sim/rng.js";
 
 interface Pair {

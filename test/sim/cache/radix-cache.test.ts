@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { RadixCache, newMatchResult } from "../../../src/sim/cache/radix-cache.js";
+import { newMatchResult } from "../../../src/sim/cache/match-memo.js";
+import { RadixCache } from "../../../src/sim/cache/radix-cache.js";
 import { rngStream } from "../../../src/sim/rng.js";
 
 const ids = (...xs: number[]) => Int32Array.from(xs);

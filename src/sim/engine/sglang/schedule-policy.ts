@@ -5,7 +5,8 @@
  * `_determine_active_policy`, LPM falls back to FCFS when more than 128 requests wait, where
  * matching every one would cost more than it wins.
  */
-import { newMatchResult, type RadixCache } from "../../cache/radix-cache.js";
+import { newMatchResult } from "../../cache/match-memo.js";
+import type { RadixCache } from "../../cache/radix-cache.js";
 import type { RequestTable } from "../../workload/request-table.js";
 import type { PrefixCache } from "../prefix-cache.js";
 import type { Req } from "../request.js";
