@@ -68,8 +68,8 @@ export function confirmationSection(file: FrontierFile, t: SloTargets): string[]
     `Before a deployment is called SLO-meeting in the frontier or recommended, it is simulated on the full workload of each of ` +
       `${file.confirmSeeds.length} other seeds (${file.confirmSeeds.join(", ")}; the search used seed ${file.seed}) at ${fmtRps(file.planRps)} req/s${headroom}, ` +
       "and must meet every target under each; one that fails is replaced by the same deployment with one more replica, or by the next candidate. " +
-      `A frontier point's capacity is the highest rate (to 2.5%) at which it meets every target on those seeds and ${(file.capacitySeeds ?? file.confirmSeeds).length - file.confirmSeeds.length} more ` +
-      `(${(file.capacitySeeds ?? file.confirmSeeds).join(", ")}); a deployment whose capacity is the planned rate itself is not confirmed; other points' capacities are estimates.`,
+      `A frontier point's capacity is the highest rate (to 2.5%) at which it meets every target on those seeds and ${file.capacitySeeds.length - file.confirmSeeds.length} more ` +
+      `(${file.capacitySeeds.join(", ")}); a deployment whose capacity is the planned rate itself is not confirmed; other points' capacities are estimates.`,
     "",
   );
   if (tried.length === 0) {

@@ -143,13 +143,10 @@ export async function runConfirmation(ctx: SearchContext, driver: TrialDriver, b
         const p = a.p ?? book.add(a.stage, a.d, o.atPlan[o.atPlan.length - 1]);
         if (!p) return;
         p.confirmation = o.confirmation;
-        if (!a.searchMet) {
-          if (!a.p || o.note) p.note = o.note ?? failureNote(o.confirmation);
-          if (o.note) p.sloMet = false;
-          return;
-        }
         p.sloMet = false;
-        p.note = o.note ?? failureNote(o.confirmation);
+        // A step down the book already knew as a miss keeps its note unless this found a new reason.
+        if (a.searchMet || !a.p || o.note) p.note = o.note ?? failureNote(o.confirmation);
+        if (!a.searchMet) return;
         const n = a.d.replicas + 1;
         if (n <= replicaLimit(ctx, a.d) && !book.has(withReplicas(a.d, n))) stepUps.push(clusterPoint(ctx, book, a.stage === 3 ? 3 : 2, a.d, n));
         return;

@@ -153,23 +153,19 @@ describe("PrefillAdder: rem_chunk_tokens and chunking", () => {
   it("the input cap counts the host-hit request's computed tokens only", () => {
     // max_prefill_tokens 40: W0 (30 tokens) is admitted first, 10 left. W1 has 20 tokens to compute
     // (>= 10): OTHER. Upstream's real_input_tokens = extend_input_len - host_hit_length = 20.
-    const h = harness({}, 1000, [
-      { input: 30, output: 1 },
-      { input: 84, output: 1, ids: [11, 12, 13, 14, 15, 16] },
-    ], 10);
-    h.cache.insertL2(h.table.hashIds, h.table.hashStart[1], h.table.hashStart[1], 4);
-    const adder = adderOf(h);
-    adder.reset([], 0.7, 40, 8192);
-    expect(addAll(h, adder, [0, 1])).toEqual([AddReqResult.Continue, AddReqResult.Other]);
+    const admit = (maxPrefillTokens: number) => {
+      const h = harness({}, 1000, [
+        { input: 30, output: 1 },
+        { input: 84, output: 1, ids: [11, 12, 13, 14, 15, 16] },
+      ], 10);
+      h.cache.insertL2(h.table.hashIds, h.table.hashStart[1], h.table.hashStart[1], 4);
+      const adder = adderOf(h);
+      adder.reset([], 0.7, maxPrefillTokens, 8192);
+      return addAll(h, adder, [0, 1]);
+    };
+    expect(admit(40)).toEqual([AddReqResult.Continue, AddReqResult.Other]);
     // With max_prefill_tokens 51 (21 left after W0), W1's 20 fit.
-    const h2 = harness({}, 1000, [
-      { input: 30, output: 1 },
-      { input: 84, output: 1, ids: [11, 12, 13, 14, 15, 16] },
-    ], 10);
-    h2.cache.insertL2(h2.table.hashIds, h2.table.hashStart[1], h2.table.hashStart[1], 4);
-    const a2 = adderOf(h2);
-    a2.reset([], 0.7, 51, 8192);
-    expect(addAll(h2, a2, [0, 1])).toEqual([AddReqResult.Continue, AddReqResult.Continue]);
+    expect(admit(51)).toEqual([AddReqResult.Continue, AddReqResult.Continue]);
   });
 });
 
